@@ -1,0 +1,49 @@
+# Two entry points: `make run` (the main job, writes output/) and `make test` (all tests).
+# Both set everything up on a fresh machine: a virtual environment in .venv and, when
+# pdflatex/latexmk are missing and we run as root, TeX Live from Debian's packages.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= output
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
+                texlive-fonts-recommended lmodern latexmk poppler-utils
+
+.PHONY: run test setup tex bench golden clean
+
+$(BIN)/derive: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/derive tex
+
+tex:
+	@if command -v pdflatex >/dev/null 2>&1 && command -v latexmk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing TeX Live from Debian's packages (about a minute)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	else \
+	  echo "TeX Live is missing: install it with 'sudo apt-get install $(TEX_PACKAGES)' (the PDF is skipped until then)"; \
+	fi
+
+run: setup
+	$(BIN)/derive verify --json $(OUT)/verify.json
+	$(BIN)/derive sheet -o $(OUT)
+	$(BIN)/derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o $(OUT)/code/mlp_784_128_10.py
+	$(BIN)/derive code --widths 1,3,1 --activation tanh --loss sum-of-squares -o $(OUT)/code/mlp_1_3_1.py
+
+test: setup
+	$(BIN)/python -m pytest
+	$(BIN)/derive verify
+
+golden: setup
+	$(BIN)/python -m pytest tests --update-golden
+
+bench: setup
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build *.egg-info

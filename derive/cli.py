@@ -1,0 +1,81 @@
+"""The `derive` command: a thin shell over the library (verify, sheet, code).
+
+Library errors (DeriveError) become one line on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from derive.errors import DeriveError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """One line, exit status 2: bad input, never a traceback."""
+
+    exit_code = 2
+
+
+def one_line_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DeriveError as exc:
+            raise UserError(str(exc)) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def architecture(widths: str | None, activation: str | None):  # type: ignore[no-untyped-def]
+    """--widths/--activation -> Config (defaults: 2,3,2 and tanh)."""
+    from derive.exercises import Config
+    from derive.options import parse_activations, parse_widths
+    shape = parse_widths(widths) if widths else Config().widths
+    names = parse_activations(activation or "tanh", len(shape) - 2)
+    return Config(shape, names)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derive")
+def cli() -> None:
+    """derive: DTU 02456 Exercise 1 (feed-forward networks, Bishop ch. 5) derived and verified."""
+
+
+@cli.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the report as JSON.")
+@click.option("--widths", help="Architecture D,M1,...,K for the exercises that hold for any network.")
+@click.option("--activation", help="Hidden activation NAME, or NAME,NAME,... one per hidden layer.")
+@click.option("--only", help="Comma-separated exercise ids to run (default: all).")
+@one_line_errors
+def verify(json_path: str | None, widths: str | None, activation: str | None, only: str | None) -> None:
+    """Verify every derivation by two independent routes and print a table.
+
+    Exits 0 only if every exercise verified.
+
+    Example: derive verify --widths 3,4,4,2 --activation tanh,sigmoid --json report.json
+    """
+    from derive import exercises, report
+    from derive.files import write_atomic
+    config = architecture(widths, activation)
+    ids = [s.strip() for s in only.split(",")] if only else None
+    if ids:
+        unknown = [i for i in ids if i not in exercises.REGISTRY]
+        if unknown:
+            raise DeriveError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(exercises.REGISTRY)}")
+    results = exercises.run(config, ids)
+    click.echo(report.table(results), nl=False)
+    for line in report.failures(results):
+        click.echo(f"FAILED {line}", err=True)
+    if json_path:
+        write_atomic(json_path, report.as_json(results))
+    sys.exit(0 if all(ex.verified for ex in results) else 1)
+
+
+def main() -> None:
+    cli(prog_name="derive")

@@ -1,0 +1,152 @@
+"""Exercises a-d: the network equations, the L-layer recursion and the linear collapse.
+
+a) and b) eliminate the a's and z's of a network with one and two hidden layers
+(Bishop eq. 5.7 and 5.9); c) states the recursion (4)-(7) and unrolls it back to a) and
+b); d) removes the non-linearities and shows the output becomes affine in x.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from derive import notation as nt
+from derive import rules
+from derive.activations import identity
+from derive.derivation import Derivation
+from derive.exercises import Config, Exercise, exercise
+from derive.network import Network
+from derive.verify import Check, Context, expand_definitions, timed
+
+SIZES = (2, 3)  # symbolic widths are checked at these values
+
+
+def network_context(net: Network) -> Context:
+    sizes = {w: SIZES for w in net.widths if isinstance(w, sp.Symbol)}
+    return Context(definitions=net.definitions(), sizes=sizes, indices={nt.j: net.widths[-1]})
+
+
+def eliminate(net: Network, title: str, start: str) -> Derivation:
+    """y_j from the output non-linearity down to x, one named substitution at a time."""
+    L, j = net.L, nt.j
+    first = net.h(L, net.a(L)[j]) if start == "h" else net.z(L)[j]
+    rule = f"eqs. (4)-(5): y_j = z_j^({L}) = h_{L}(a_j^({L}))" if start == "h" else "eq. (4): y_j = z_j^(L)"
+    d = Derivation.start(title, net.y[j], first, rule, network_context(net), cite="eq. (4)")
+    if start == "z":
+        d.then(f"substitute z^({L}) = h_{L}(a^({L}))", rules.substitute_z(net, L), "eq. (5)")
+    for name, rewrite, cite in rules.unroll(net, L):
+        d.then(name, rewrite, cite)
+    return d.claim(rules.closed_form(net, j)).verify()
+
+
+@exercise("a")
+def exercise_a(config: Config) -> Exercise:
+    net = Network.generic(2)
+    return Exercise("a", "One hidden layer: y_j as a function of x",
+                    "Eliminate the pre-activations a and activations z of a network with one "
+                    "hidden layer of M units, writing the output y_j directly in the inputs x "
+                    "and the weights (Bishop eq. 5.7).",
+                    ["Bias as the extra input x_0 = 1 and hidden unit z_0 = 1 (eq. 3); every sum "
+                     "over units starts at 0 unless the bias term is written out."],
+                    [eliminate(net, "y_j for one hidden layer", "h")])
+
+
+@exercise("b")
+def exercise_b(config: Config) -> Exercise:
+    net = Network.generic(3)
+    return Exercise("b", "Two hidden layers: y_j as a function of x",
+                    "The same for two hidden layers and three layers of weights "
+                    "w^(1), w^(2), w^(3) (Bishop eq. 5.9 nested once more).",
+                    ["Bias as x_0 = 1 and z_0^(l) = 1 (eq. 3)."],
+                    [eliminate(net, "y_j for two hidden layers", "h")])
+
+
+@exercise("c")
+def exercise_c(config: Config) -> Exercise:
+    """The recursion (4)-(7) is the network's definitions; unrolled it gives a) and b)."""
+    derivations = [eliminate(Network.generic(L), f"unrolling (4)-(7) at L = {L} gives {ex})", "z")
+                   for L, ex in ((2, "a"), (3, "b"))]
+    return Exercise("c", "The L-layer recursion",
+                    "Write the network with L layers of weights as a recursion over the layer "
+                    "index l: the output (4), the activations (5), the pre-activations (6) and "
+                    "the first layer (7); unrolling it must give back a) and b).",
+                    ["l runs over 1..L; z^(0) is the input x; the sum in (6) runs over the "
+                     "units of layer l-1 including the bias unit 0."],
+                    derivations)
+
+
+# --- d) the linear collapse ---------------------------------------------------------------------
+def affine_matrices(net: Network) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """W^(L)...W^(1) and the offset sum_l W^(L)...W^(l+1) b^(l), with x as a column."""
+    x = sp.Matrix([net.x[i] for i in range(1, net.widths[0] + 1)])
+    A, c = sp.eye(net.widths[0]), sp.zeros(net.widths[0], 1)
+    for l in range(1, net.L + 1):
+        W = sp.Matrix(net.widths[l], net.widths[l - 1], lambda j, i: net.w(l)[j + 1, i + 1])
+        b = sp.Matrix([net.w(l)[j, 0] for j in range(1, net.widths[l] + 1)])
+        A, c = W * A, W * c + b
+    return A, c, x
+
+
+def collapse_checks(widths: tuple[int, ...]) -> list[Check]:
+    """With h_l(a) = a: Hessian in x is zero, and y = (W^(L)...W^(1)) x + offset."""
+    net = Network(widths, (identity,) * (len(widths) - 1))
+    ctx = Context(definitions=net.definitions(), seeds=(1, 2))
+    y = sp.Matrix([expand_definitions(rules.closed_form(net, k), net.definitions())
+                   for k in range(1, widths[-1] + 1)])
+    A, c, x = affine_matrices(net)
+    xs = list(x)
+    tag = f"L={net.L}, widths {widths}"
+
+    def hessian() -> tuple[bool, str]:
+        second = [sp.expand(sp.diff(yk, u, v)) for yk in y for u in xs for v in xs]
+        return all(s == 0 for s in second), f"{tag}: all {len(second)} entries of d2y/dx2 are 0"
+
+    def second_difference() -> tuple[bool, str]:
+        import random
+        from derive.verify import random_rational
+        rng = random.Random(len(widths))
+        point = {e: random_rational(rng) for e in y.free_symbols | set().union(*(v.atoms(sp.Indexed) for v in y))}
+        u = {xi: random_rational(rng) for xi in xs}
+        shift = lambda s: {xi: point[xi] + s * u[xi] for xi in xs}  # noqa: E731
+        at = lambda sub: y.xreplace({**point, **sub})  # noqa: E731
+        gap = at(shift(1)) + at(shift(-1)) - 2 * at(shift(0))
+        return is_zero_matrix(gap), f"{tag}: y(x+u) + y(x-u) - 2 y(x) = 0 exactly"
+
+    def product_form() -> tuple[bool, str]:
+        return is_zero_matrix((y - (A * x + c)).expand()), f"{tag}: y - (W^(L)...W^(1) x + offset) expands to 0"
+
+    return [timed("symbolic", hessian, 60), timed("exact-rational", second_difference, 60),
+            timed("symbolic", product_form, 60)]
+
+
+def is_zero_matrix(m: sp.Matrix) -> bool:
+    return all(sp.expand(v) == 0 for v in m)
+
+
+def induction() -> Derivation:
+    """If z^(l) = A x + c then z^(l+1) = W(Ax + c) + b = (WA) x + (Wc + b): affine again."""
+    D, Ml, Mn = nt.D, sp.Symbol("M_l", integer=True, positive=True), sp.Symbol("M_{l+1}", integer=True, positive=True)
+    A, c = sp.MatrixSymbol("A", Ml, D), sp.MatrixSymbol("c", Ml, 1)
+    W, b = sp.MatrixSymbol("W^(l+1)", Mn, Ml), sp.MatrixSymbol("b^(l+1)", Mn, 1)
+    x = sp.MatrixSymbol("x", D, 1)
+    ctx = Context(sizes={D: (2, 3), Ml: (3, 1), Mn: (2, 4)})
+    lhs = sp.MatMul(W, sp.MatAdd(sp.MatMul(A, x), c)) + b
+    d = Derivation.start("composition of affine maps is affine (every L)", sp.MatrixSymbol("z^(l+1)", Mn, 1),
+                         lhs, "eqs. (5)-(6) with h(a) = a, and the hypothesis z^(l) = A x + c", ctx,
+                         note="base case: z^(1) = W^(1) x + b^(1) is affine")
+    # The lhs symbol z^(l+1) is defined by the first line; check from that line on.
+    d.lhs = lhs
+    d.then("distribute the matrix product", lambda e: sp.expand(e))
+    return d.claim(sp.MatMul(sp.MatMul(W, A), x) + sp.MatAdd(sp.MatMul(W, c), b)).verify()
+
+
+@exercise("d")
+def exercise_d(config: Config) -> Exercise:
+    shapes = [(2,) + (3,) * (L - 1) + (2,) for L in range(1, 6)]
+    if config.widths not in shapes:
+        shapes.append(config.widths)
+    checks = [c for widths in shapes for c in collapse_checks(widths)]
+    return Exercise("d", "Without non-linearities the network is affine in x",
+                    "Remove every h_l (take h_l(a) = a) and show the output is linear in x "
+                    "(affine, with the biases): the deep model collapses to a linear model.",
+                    ["Linear here means affine: y = A x + c with A = W^(L)...W^(1), the bias "
+                     "columns removed, and c collecting the propagated biases."],
+                    [induction()], checks)

@@ -1,0 +1,301 @@
+"""Checks that a claimed identity holds, each by independent routes, each timed.
+
+Routes:
+- ``symbolic``: SymPy proves lhs - rhs = 0 after the definitions are substituted
+  (``expand`` first, ``simplify`` only under a time limit). Sums over symbolic sizes
+  that SymPy cannot close are instantiated at one concrete size, and the detail says so.
+- ``exact-rational``: both sides evaluated in exact rational arithmetic at random
+  points (several seeds, random sizes), with every undefined function (h_l, E, ...)
+  replaced by a random polynomial with rational coefficients: an identity that holds
+  for every h holds for these. Where log/exp leave the rationals the same points are
+  evaluated with mpmath at 50 digits (route ``mpmath-50``).
+- ``float64``: the claim with real activations (tanh for an undefined h) in NumPy float64.
+
+A check never raises: a failure or a time-out is a failed check with its reason.
+"""
+from __future__ import annotations
+
+import random
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+Definitions = dict[sp.IndexedBase, Callable[..., sp.Expr]]
+Point = dict[sp.Expr, sp.Expr]
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one route on one claim."""
+
+    route: str
+    passed: bool
+    seconds: float
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"route": self.route, "passed": self.passed,
+                "seconds": round(self.seconds, 4), "detail": self.detail}
+
+
+@dataclass
+class Context:
+    """What a check needs to know beyond the two expressions.
+
+    definitions: each defined quantity (a, z, y, ...) as a function of its indices.
+    sizes: candidate values for symbolic sizes (N, D, K, M, ...) at numeric points.
+    positive: names of IndexedBases/Symbols that must be sampled positive (y in log y).
+    constraints: hooks that adjust a sampled point (one-hot targets: sum_k t_k = 1).
+    indices: free unit indices and their upper bound (j runs over 1..K), picked at random.
+    real: an activation name for the float64 route to use in place of an undefined h.
+    """
+
+    definitions: Definitions = field(default_factory=dict)
+    sizes: dict[sp.Symbol, tuple[int, ...]] = field(default_factory=dict)
+    positive: frozenset[str] = frozenset()
+    constraints: tuple[Callable[[Point, dict[sp.Symbol, int], random.Random], None], ...] = ()
+    indices: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    real: str = "tanh"
+    seeds: tuple[int, ...] = (1, 2, 3)
+    time_limit: float = 20.0
+    cache: dict[object, sp.Expr] = field(default_factory=dict, repr=False, compare=False)
+
+
+# --- time limits ----------------------------------------------------------------------
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError after `seconds` (SIGALRM, main thread only; elsewhere no limit)."""
+    def _raise(signum: int, frame: object) -> None:
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    try:
+        previous = signal.signal(signal.SIGALRM, _raise)
+    except ValueError:  # not the main thread
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def timed(route: str, fn: Callable[[], tuple[bool, str]], limit: float) -> Check:
+    """Run one route under a time limit; any exception is a failed check, not a crash."""
+    start = time.perf_counter()
+    try:
+        with time_limit(limit):
+            passed, detail = fn()
+    except Exception as exc:  # noqa: BLE001 - a route that errs has not verified
+        passed, detail = False, f"{type(exc).__name__}: {exc}"
+    return Check(route, passed, time.perf_counter() - start, detail)
+
+
+# --- substitution machinery -------------------------------------------------------------
+def expand_definitions(expr: sp.Expr, defs: Definitions, doit: bool = True,
+                       sizes: dict[sp.Symbol, int] | None = None) -> sp.Expr:
+    """Replace every defined Indexed by its definition until nothing changes.
+
+    With `sizes`, symbolic sizes are substituted after every round, so sums close and
+    every index is concrete (z_0 = 1 then comes out of the definition itself).
+    """
+    def is_defined(e: sp.Basic) -> bool:
+        return isinstance(e, sp.Indexed) and e.base in defs
+
+    for _ in range(200):
+        new = expr.replace(is_defined, lambda e: defs[e.base](*e.indices))
+        if sizes:
+            new = new.subs(sizes)
+        if doit:
+            new = new.doit()
+        if new == expr:
+            return new
+        expr = new
+    raise RecursionError("definitions do not terminate")
+
+
+def instantiate_sizes(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> sp.Expr:
+    return expr.subs(sizes).doit() if sizes else expr
+
+
+def random_rational(rng: random.Random, positive: bool = False) -> sp.Rational:
+    """A small non-zero rational; positive when asked."""
+    num = rng.randint(1, 19) * (1 if positive or rng.random() < 0.5 else -1)
+    return sp.Rational(num, rng.randint(1, 7))
+
+
+def surrogate(rng: random.Random) -> sp.Lambda:
+    """A random cubic with rational coefficients: stands in for an arbitrary function."""
+    u = sp.Dummy("u")
+    coeffs = [random_rational(rng) for _ in range(4)]
+    return sp.Lambda(u, sum(c * u**p for p, c in enumerate(coeffs)))
+
+
+def undefined_functions(expr: sp.Expr) -> list[sp.FunctionClass]:
+    found = {f.func for f in expr.atoms(AppliedUndef)}
+    found |= {f.func for d in expr.atoms(sp.Derivative) for f in d.atoms(AppliedUndef)}
+    return sorted(found, key=lambda f: f.__name__)
+
+
+def replace_functions(expr: sp.Expr, table: dict[sp.FunctionClass, sp.Lambda]) -> sp.Expr:
+    for f, lam in table.items():
+        expr = expr.replace(f, lam)
+    return expr.doit()
+
+
+def leaves(expr: sp.Expr) -> list[sp.Expr]:
+    """The free quantities to sample: Indexed with concrete indices and free Symbols."""
+    indexed = [e for e in expr.atoms(sp.Indexed) if all(v.is_Integer for v in e.indices)]
+    labels = {e.base.label for e in expr.atoms(sp.Indexed)}
+    symbols = [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s not in labels]
+    return sorted(set(indexed) | set(symbols), key=sp.default_sort_key)
+
+
+def sample_point(exprs: list[sp.Expr], ctx: Context, sizes: dict[sp.Symbol, int],
+                 rng: random.Random) -> Point:
+    point: Point = {}
+    for leaf in leaves(sp.Tuple(*exprs)):
+        name = str(leaf.base) if isinstance(leaf, sp.Indexed) else str(leaf)
+        positive = name in ctx.positive or bool(getattr(leaf, "is_positive", False))
+        point[leaf] = random_rational(rng, positive)
+    for hook in ctx.constraints:
+        hook(point, sizes, rng)
+    return point
+
+
+def choose_sizes(ctx: Context, rng: random.Random) -> dict[sp.Symbol, int]:
+    """Every symbolic size gets a value: sizes may hide inside the definitions."""
+    sizes = {s: rng.choice(v) for s, v in sorted(ctx.sizes.items(), key=lambda kv: str(kv[0]))}
+    for index, bound in sorted(ctx.indices.items(), key=lambda kv: str(kv[0])):
+        sizes[index] = rng.randint(1, int(sp.sympify(bound).subs(sizes)))
+    return sizes
+
+
+def concrete_pair(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, rng: random.Random
+                  ) -> tuple[sp.Expr, sp.Expr, dict[sp.Symbol, int]]:
+    """Both sides at random sizes, with definitions expanded and sums evaluated."""
+    sizes = choose_sizes(ctx, rng)
+    left, right = (concrete(side, ctx, sizes) for side in (lhs, rhs))
+    return left, right, sizes
+
+
+def concrete(expr: sp.Expr, ctx: Context, sizes: dict[sp.Symbol, int]) -> sp.Expr:
+    """expr at the given sizes, definitions expanded, finite sums and products evaluated.
+
+    Memoised per context: step i is the right side of one check and the left of the next.
+    """
+    key = (expr, tuple(sorted(sizes.items(), key=lambda kv: str(kv[0]))))
+    if key not in ctx.cache:
+        ctx.cache[key] = expand_definitions(instantiate_sizes(expr, sizes), ctx.definitions, sizes=sizes)
+    return ctx.cache[key]
+
+
+# --- the routes -------------------------------------------------------------------------------
+def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
+    diff = expand_definitions(lhs - rhs, ctx.definitions)
+    if is_zero(sp.expand(diff)):
+        return True, "expand(lhs - rhs) = 0"
+    note = ""
+    if diff.has(sp.Sum, sp.Product, sp.Piecewise) and ctx.sizes:
+        # SymPy cannot close sums over symbolic sizes: prove it at the first listed sizes.
+        sizes = {s: v[0] for s, v in sorted(ctx.sizes.items(), key=lambda kv: str(kv[0]))}
+        sizes.update({index: 1 for index in ctx.indices})
+        diff = concrete(lhs - rhs, ctx, sizes)
+        note = " at " + ", ".join(f"{s}={v}" for s, v in sizes.items())
+        if is_zero(sp.expand(diff)):
+            return True, "expand(lhs - rhs) = 0" + note
+    simplified = sp.simplify(diff)
+    if simplified == 0:
+        return True, "simplify(lhs - rhs) = 0" + note
+    return False, f"lhs - rhs = {sp.sstr(simplified)[:200]}{note}"
+
+
+def is_zero(e: sp.Basic) -> bool:
+    """0 for scalars, the zero matrix for matrix expressions and explicit matrices."""
+    if isinstance(e, sp.MatrixBase):
+        return all(v == 0 for v in e)
+    return e == 0 or isinstance(e, sp.ZeroMatrix)
+
+
+def explicit(expr: sp.Expr, sizes: dict[sp.Symbol, int], rng: random.Random) -> Point:
+    """Replace each MatrixSymbol by a random rational matrix of its concrete shape."""
+    table: Point = {}
+    for m in sorted(expr.atoms(sp.MatrixSymbol), key=str):
+        rows, cols = (int(sp.sympify(d).subs(sizes)) for d in m.shape)
+        table[m] = sp.Matrix(rows, cols, lambda *_: random_rational(rng))
+    return table
+
+
+def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str, str]:
+    """(passed, detail, route): exact where the values are rational, else mpmath at 50 digits."""
+    exact = True
+    details = []
+    for seed in ctx.seeds:
+        rng = random.Random(seed)
+        left, right, sizes = concrete_pair(lhs, rhs, ctx, rng)
+        table = {f: surrogate(rng) for f in undefined_functions(sp.Tuple(left, right))}
+        matrices = explicit(sp.Tuple(left, right), sizes, rng)
+        if matrices:
+            left = sp.Matrix(left.xreplace(matrices).doit())
+            right = sp.Matrix(right.xreplace(matrices).doit())
+        point = sample_point([left, right], ctx, sizes, rng)
+        # Numbers first, then the surrogate functions: nothing symbolic is ever expanded.
+        lv = replace_functions(left.xreplace(point), table)
+        rv = replace_functions(right.xreplace(point), table)
+        if isinstance(lv, sp.MatrixBase):
+            ok = lv.shape == rv.shape and is_zero(lv - rv)
+        elif lv.is_Rational and rv.is_Rational:
+            ok = lv == rv
+        else:
+            exact = False
+            with mpmath.workdps(50):
+                lf, rf = mpmath.mpmathify(sp.N(lv, 60)), mpmath.mpmathify(sp.N(rv, 60))
+                ok = abs(lf - rf) <= mpmath.mpf(10) ** -40 * (1 + abs(lf))
+        at = ", ".join(f"{s}={v}" for s, v in sorted(sizes.items(), key=str))
+        details.append(f"seed {seed}{' (' + at + ')' if at else ''}: {'equal' if ok else f'{lv} != {rv}'}")
+        if not ok:
+            return False, "; ".join(details), "exact-rational" if exact else "mpmath-50"
+    return True, "; ".join(details), "exact-rational" if exact else "mpmath-50"
+
+
+def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
+    """The claim with a real activation for every undefined h, in float64."""
+    from derive.activations import get
+    import numpy as np
+    rng = random.Random(ctx.seeds[0])
+    left, right, sizes = concrete_pair(lhs, rhs, ctx, rng)
+    real = get(ctx.real).lambda_h
+    table = {f: (real if f.__name__.startswith("h") else surrogate(rng))
+             for f in undefined_functions(sp.Tuple(left, right))}
+    left, right = replace_functions(left, table), replace_functions(right, table)
+    point = {k: float(v) for k, v in sample_point([left, right], ctx, sizes, rng).items()}
+    syms = list(point)
+    values = [np.float64(point[s]) for s in syms]
+    dummies = [sp.Dummy() for _ in syms]
+    lf = sp.lambdify(dummies, left.xreplace(dict(zip(syms, dummies))), "numpy")(*values)
+    rf = sp.lambdify(dummies, right.xreplace(dict(zip(syms, dummies))), "numpy")(*values)
+    ok = bool(np.isclose(lf, rf, rtol=1e-9, atol=1e-12))
+    return ok, f"h = {ctx.real}: {float(lf):.12g} vs {float(rf):.12g}"
+
+
+def check_identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, what: str = "",
+                   real: bool = False) -> list[Check]:
+    """lhs = rhs by the symbolic and the random-point routes (and float64 if `real`)."""
+    label = f"{what}: " if what else ""
+    checks = [timed("symbolic", lambda: symbolic_route(lhs, rhs, ctx), ctx.time_limit)]
+    holder: dict[str, str] = {}
+
+    def numeric() -> tuple[bool, str]:
+        ok, detail, holder["route"] = random_point_route(lhs, rhs, ctx)
+        return ok, detail
+    check = timed("exact-rational", numeric, ctx.time_limit)
+    checks.append(Check(holder.get("route", check.route), check.passed, check.seconds, check.detail))
+    if real and not sp.Tuple(lhs, rhs).atoms(sp.MatrixSymbol):
+        checks.append(timed("float64", lambda: float64_route(lhs, rhs, ctx), ctx.time_limit))
+    return [Check(c.route, c.passed, c.seconds, label + c.detail) for c in checks]
