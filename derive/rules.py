@@ -64,8 +64,8 @@ def unroll(net: Network, start_layer: int) -> list[tuple[str, Rewrite, str]]:
     """The rules that eliminate a and z from layer `start_layer` down to the input."""
     steps: list[tuple[str, Rewrite, str]] = []
     for l in range(start_layer, 0, -1):
-        steps.append((f"substitute a^({l})", substitute_a(net, l), "eq. (7)" if l == 1 else "eq. (6)"))
+        steps.append((f"substitute $a^{{({l})}}$", substitute_a(net, l), "eq. (7)" if l == 1 else "eq. (6)"))
         if l > 1:
-            steps.append((f"bias unit z_0^({l-1}) = 1", separate_bias(net, l - 1), "eq. (3)"))
-            steps.append((f"substitute z^({l-1}) = h_{l-1}(a^({l-1}))", substitute_z(net, l - 1), "eq. (5)"))
+            steps.append((f"bias unit $z_0^{{({l-1})}} = 1$", separate_bias(net, l - 1), "eq. (3)"))
+            steps.append((f"substitute $z^{{({l-1})}} = h_{{{l-1}}}(a^{{({l-1})}})$", substitute_z(net, l - 1), "eq. (5)"))
     return steps

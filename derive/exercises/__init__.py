@@ -87,3 +87,5 @@ def run(config: Config = Config(), only: Iterable[str] | None = None) -> list[Ex
 
 # Registration order is report order.
 from derive.exercises import network_equations  # noqa: E402,F401  (a-d)
+from derive.exercises import likelihood  # noqa: E402,F401  (e-h)
+from derive.exercises import backprop  # noqa: E402,F401  (i-l, vectorised)

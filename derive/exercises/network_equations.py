@@ -28,10 +28,11 @@ def eliminate(net: Network, title: str, start: str) -> Derivation:
     """y_j from the output non-linearity down to x, one named substitution at a time."""
     L, j = net.L, nt.j
     first = net.h(L, net.a(L)[j]) if start == "h" else net.z(L)[j]
-    rule = f"eqs. (4)-(5): y_j = z_j^({L}) = h_{L}(a_j^({L}))" if start == "h" else "eq. (4): y_j = z_j^(L)"
+    rule = (f"$y_j = z_j^{{({L})}} = h_{{{L}}}(a_j^{{({L})}})$" if start == "h"
+            else f"output $y_j = z_j^{{({L})}}$")
     d = Derivation.start(title, net.y[j], first, rule, network_context(net), cite="eq. (4)")
     if start == "z":
-        d.then(f"substitute z^({L}) = h_{L}(a^({L}))", rules.substitute_z(net, L), "eq. (5)")
+        d.then(f"substitute $z^{{({L})}} = h_{{{L}}}(a^{{({L})}})$", rules.substitute_z(net, L), "eq. (5)")
     for name, rewrite, cite in rules.unroll(net, L):
         d.then(name, rewrite, cite)
     return d.claim(rules.closed_form(net, j)).verify()
@@ -62,7 +63,7 @@ def exercise_b(config: Config) -> Exercise:
 @exercise("c")
 def exercise_c(config: Config) -> Exercise:
     """The recursion (4)-(7) is the network's definitions; unrolled it gives a) and b)."""
-    derivations = [eliminate(Network.generic(L), f"unrolling (4)-(7) at L = {L} gives {ex})", "z")
+    derivations = [eliminate(Network.generic(L), f"unrolling (4)-(7) at $L = {L}$ gives {ex})", "z")
                    for L, ex in ((2, "a"), (3, "b"))]
     return Exercise("c", "The L-layer recursion",
                     "Write the network with L layers of weights as a recursion over the layer "
@@ -130,11 +131,11 @@ def induction() -> Derivation:
     ctx = Context(sizes={D: (2, 3), Ml: (3, 1), Mn: (2, 4)})
     lhs = sp.MatMul(W, sp.MatAdd(sp.MatMul(A, x), c)) + b
     d = Derivation.start("composition of affine maps is affine (every L)", sp.MatrixSymbol("z^(l+1)", Mn, 1),
-                         lhs, "eqs. (5)-(6) with h(a) = a, and the hypothesis z^(l) = A x + c", ctx,
-                         note="base case: z^(1) = W^(1) x + b^(1) is affine")
+                         lhs, "eqs. (5)-(6) with $h(a) = a$ and the hypothesis $z^{(l)} = A x + c$", ctx,
+                         note="Base case: $z^{(1)} = W^{(1)} x + b^{(1)}$ is affine.")
     # The lhs symbol z^(l+1) is defined by the first line; check from that line on.
     d.lhs = lhs
-    d.then("distribute the matrix product", lambda e: sp.expand(e))
+    d.then("distribute the matrix product over the sum", lambda e: sp.expand(e))
     return d.claim(sp.MatMul(sp.MatMul(W, A), x) + sp.MatAdd(sp.MatMul(W, c), b)).verify()
 
 
