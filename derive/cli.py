@@ -77,5 +77,40 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
     sys.exit(0 if all(ex.verified for ex in results) else 1)
 
 
+@cli.command()
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False), help="Folder to write solutions.* into.")
+@click.option("--format", "formats", default="pdf,tex,md,ipynb", show_default=True,
+              help="Comma-separated subset of pdf, tex, md, ipynb.")
+@one_line_errors
+def sheet(out_dir: str, formats: str) -> None:
+    """Write the verified solution sheet: solutions.pdf, .tex, .md and .ipynb.
+
+    Example: derive sheet -o output --format tex,md
+    """
+    from derive.emit.sheet import write_sheet  # owned by the sheet emitter
+    for path in write_sheet(out_dir, formats):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.option("--widths", required=True, help="Architecture D,M1,...,K.")
+@click.option("--activation", default="tanh", show_default=True,
+              help="Hidden activation NAME, or NAME,NAME,... one per hidden layer.")
+@click.option("--loss", default="sum-of-squares", show_default=True,
+              help="sum-of-squares | gaussian-nll | cross-entropy.")
+@click.option("--dtype", default="float64", show_default=True, help="float64 | float32.")
+@click.option("-o", "--output", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The Python file to write.")
+@one_line_errors
+def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> None:
+    """Write a standalone NumPy module: forward, loss, gradients, sgd_step, check_gradients.
+
+    Example: derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o mlp.py
+    """
+    from derive.emit.numpy import write_module  # owned by the code emitter
+    click.echo(str(write_module(widths, activation, loss, dtype, out_path)))
+
+
 def main() -> None:
     cli(prog_name="derive")
