@@ -38,6 +38,10 @@ TABLE: dict[str, Concept] = {c.name: c for c in (
     Concept("B", "B", "minibatch size"),
     Concept("L", "L", "number of layers of weights"),
     Concept("eta", r"\eta", "learning rate"),
+    Concept("W", "W", "weight matrix W^{(l)}, row j = unit j of layer l, bias column removed"),
+    Concept("b", "b", "bias vector b^{(l)}, the column w_{j0}^{(l)}"),
+    Concept("A", "A", "matrix of an affine map x -> A x + c"),
+    Concept("c", "c", "offset vector of an affine map"),
 )}
 
 # Index letters, as in the exercise: layer l, unit j, input i, output k, sample n.
@@ -65,12 +69,21 @@ def split_name(python_name: str) -> tuple[str, str | None]:
     return stem, (layer or None)
 
 
+def layer_latex(layer: str) -> str:
+    """Python-safe layer labels to LaTeX: ``lp1`` -> ``l+1``, ``lm1`` -> ``l-1``, ``Lm1`` -> ``L-1``."""
+    for tag, sign in (("p", "+"), ("m", "-")):
+        head, sep, tail = layer.partition(tag)
+        if sep and head in ("l", "L") and tail.isdigit():
+            return f"{head}{sign}{tail}"
+    return layer
+
+
 def latex_name(python_name: str) -> str:
     """LaTeX for a base name from the table: ``delta__l`` -> ``\\delta^{(l)}``."""
     stem, layer = split_name(python_name)
     concept = TABLE.get(stem)
     tex = concept.latex if concept else stem
-    return tex if layer is None else f"{tex}^{{({layer})}}"
+    return tex if layer is None else f"{tex}^{{({layer_latex(layer)})}}"
 
 
 def latex_indexed(python_name: str, indices: list[str]) -> str:
@@ -80,7 +93,7 @@ def latex_indexed(python_name: str, indices: list[str]) -> str:
     tex = concept.latex if concept else stem
     sep = "" if all(len(s) == 1 for s in indices) else ","
     sub = f"_{{{sep.join(indices)}}}"
-    return tex + sub + ("" if layer is None else f"^{{({layer})}}")
+    return tex + sub + ("" if layer is None else f"^{{({layer_latex(layer)})}}")
 
 
 def python_name(name: str, *indices: int, layer: int | None = None) -> str:

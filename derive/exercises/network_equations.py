@@ -88,8 +88,12 @@ def affine_matrices(net: Network) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
 
 def collapse_checks(widths: tuple[int, ...]) -> list[Check]:
     """With h_l(a) = a: Hessian in x is zero, and y = (W^(L)...W^(1)) x + offset."""
-    net = Network(widths, (identity,) * (len(widths) - 1))
-    ctx = Context(definitions=net.definitions(), seeds=(1, 2))
+    return collapse_checks_for(Network(widths, (identity,) * (len(widths) - 1)))
+
+
+def collapse_checks_for(net: Network) -> list[Check]:
+    """The three collapse checks on a concrete network (a test feeds one with a tanh)."""
+    widths = net.widths
     y = sp.Matrix([expand_definitions(rules.closed_form(net, k), net.definitions())
                    for k in range(1, widths[-1] + 1)])
     A, c, x = affine_matrices(net)
@@ -124,13 +128,14 @@ def is_zero_matrix(m: sp.Matrix) -> bool:
 
 def induction() -> Derivation:
     """If z^(l) = A x + c then z^(l+1) = W(Ax + c) + b = (WA) x + (Wc + b): affine again."""
-    D, Ml, Mn = nt.D, sp.Symbol("M_l", integer=True, positive=True), sp.Symbol("M_{l+1}", integer=True, positive=True)
+    D = nt.D
+    Ml, Mn = (sp.Symbol(name, integer=True, positive=True) for name in ("M_l", "M_lp1"))
     A, c = sp.MatrixSymbol("A", Ml, D), sp.MatrixSymbol("c", Ml, 1)
-    W, b = sp.MatrixSymbol("W^(l+1)", Mn, Ml), sp.MatrixSymbol("b^(l+1)", Mn, 1)
+    W, b = sp.MatrixSymbol("W__lp1", Mn, Ml), sp.MatrixSymbol("b__lp1", Mn, 1)
     x = sp.MatrixSymbol("x", D, 1)
     ctx = Context(sizes={D: (2, 3), Ml: (3, 1), Mn: (2, 4)})
     lhs = sp.MatMul(W, sp.MatAdd(sp.MatMul(A, x), c)) + b
-    d = Derivation.start("composition of affine maps is affine (every L)", sp.MatrixSymbol("z^(l+1)", Mn, 1),
+    d = Derivation.start("composition of affine maps is affine (every L)", sp.MatrixSymbol("z__lp1", Mn, 1),
                          lhs, "eqs. (5)-(6) with $h(a) = a$ and the hypothesis $z^{(l)} = A x + c$", ctx,
                          note="Base case: $z^{(1)} = W^{(1)} x + b^{(1)}$ is affine.")
     # The lhs symbol z^(l+1) is defined by the first line; check from that line on.
