@@ -105,19 +105,23 @@ def expand_definitions(expr: sp.Expr, defs: Definitions, doit: bool = True,
     With `sizes`, symbolic sizes are substituted after every round, so sums close and
     every index is concrete (z_0 = 1 then comes out of the definition itself).
     """
-    def is_defined(e: sp.Basic) -> bool:
-        return isinstance(e, sp.Indexed) and e.base in defs
-
     for _ in range(200):
-        new = expr.replace(is_defined, lambda e: defs[e.base](*e.indices))
+        table = {e: defs[e.base](*e.indices) for e in expr.atoms(sp.Indexed) if e.base in defs}
+        new = expr.xreplace({e: v for e, v in table.items() if v != e})
         if sizes:
-            new = new.subs(sizes)
-        if doit:
+            new = _substitute_sizes(new, sizes)
+        if doit and new.has(sp.Sum, sp.Product, sp.Subs, sp.Derivative):
             new = new.doit()
         if new == expr:
             return new
         expr = new
     raise RecursionError("definitions do not terminate")
+
+
+def _substitute_sizes(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> sp.Expr:
+    """xreplace is fast but blind to bound summation indices; subs respects them."""
+    bound = {v for s in expr.atoms(sp.Sum, sp.Product) for v in s.variables}
+    return expr.subs(sizes) if bound & set(sizes) else expr.xreplace(sizes)
 
 
 def instantiate_sizes(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> sp.Expr:
