@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import sympy as sp
 
 from derive import notation as nt
 from derive.activations import Activation
 
-Width = int | sp.Symbol
+Width: TypeAlias = "int | sp.Symbol"
 UNIT_LETTERS = ("j", "i", "m", "p", "q", "r", "s", "u", "v", "g")
 Definitions = dict[sp.IndexedBase, Callable[..., sp.Expr]]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -15,7 +16,7 @@ def template_dir() -> Path:
     return Path(str(resources.files("derive.templates")))
 
 
-def environment(**delimiters: str) -> jinja2.Environment:
+def environment(**delimiters: Any) -> jinja2.Environment:
     """A logic-light Jinja environment (SymForce's settings); `delimiters` override {{ }} etc."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),

@@ -20,7 +20,7 @@ SIZES = (2, 3)  # symbolic widths are checked at these values
 
 
 def network_context(net: Network) -> Context:
-    sizes = {w: SIZES for w in net.widths if isinstance(w, sp.Symbol)}
+    sizes: dict[sp.Symbol, tuple[int, ...]] = {w: SIZES for w in net.widths if isinstance(w, sp.Symbol)}
     return Context(definitions=net.definitions(), sizes=sizes, indices={nt.j: net.widths[-1]})
 
 
