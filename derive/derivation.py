@@ -70,6 +70,15 @@ class Derivation:
                                           what="last step = claim", real=True)
         return self
 
+    def step_checks(self, number: int) -> list[Check]:
+        """The checks of the link that produced step `number`: lhs = step 0, step i-1 = step i."""
+        prefix = "lhs = step 0 (" if number == 0 else f"step {number - 1} = step {number} ("
+        return [c for c in self.checks if c.detail.startswith(prefix)]
+
+    def claim_checks(self) -> list[Check]:
+        """The checks of the last link: last step = claim."""
+        return [c for c in self.checks if c.detail.startswith("last step = claim")]
+
     @property
     def routes(self) -> list[str]:
         return sorted({c.route for c in self.checks})
