@@ -32,9 +32,10 @@ def swap_indices(expr: sp.Expr, layer: int) -> sp.Expr:
                         lambda e: w[e.indices[1], e.indices[0]])
 
 
-def test_swapped_weight_indices_are_rejected(one_hidden: Network) -> None:
-    d = ne.eliminate(one_hidden, "a", "h")
-    wrong = swap_indices(d.result, 1)
+@pytest.mark.parametrize("L, layer", [(2, 1), (2, 2), (3, 2)])
+def test_swapped_weight_indices_are_rejected(L: int, layer: int) -> None:
+    d = ne.eliminate(Network.generic(L), "y_j", "h")
+    wrong = swap_indices(d.result, layer)
     d.claim(wrong).verify()
     assert {"symbolic", "exact-rational"} <= failed_routes(d)
 
