@@ -130,7 +130,8 @@ def split_once(body: sp.Expr, limit: sp.Tuple, cls: type, expand: bool) -> sp.Ex
     index, lower, upper = limit
     total = sp.Integer(0)
     for term in sp.Add.make_args(sp.expand(body) if expand else body):
-        outside, inside = [], []
+        outside: list[sp.Expr] = []
+        inside: list[sp.Expr] = []
         for factor in sp.Mul.make_args(term):
             (inside if factor.has(index) else outside).append(factor)
         kept = cls(sp.Mul(*inside), (index, lower, upper)) if inside else upper - lower + 1

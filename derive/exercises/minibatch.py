@@ -38,7 +38,21 @@ class SubsetMean(sp.Expr):
     def __new__(cls, body: sp.Expr, index: sp.Symbol, size: sp.Expr, batch: sp.Expr) -> SubsetMean:
         return sp.Expr.__new__(cls, *(sp.sympify(a) for a in (body, index, size, batch)))
 
-    body, index, size, batch = (property(lambda self, i=i: self.args[i]) for i in range(4))
+    @property
+    def body(self) -> sp.Expr:
+        return self.args[0]
+
+    @property
+    def index(self) -> sp.Symbol:
+        return self.args[1]
+
+    @property
+    def size(self) -> sp.Expr:
+        return self.args[2]
+
+    @property
+    def batch(self) -> sp.Expr:
+        return self.args[3]
 
     @property
     def free_symbols(self) -> set[sp.Basic]:

@@ -64,7 +64,8 @@ def positive_multiple(gradient: sp.Expr) -> tuple[bool, str]:
     c = sp.cancel(gradient / sp.Derivative(E_of_w, w))
     rest = sp.expand(loss(E_of_w) - c * E_of_w)
     ok = c.is_positive is True and not c.has(w) and not rest.has(w)
-    return ok, f"loss = ({sp.sstr(rest)}) + c E(w) with c = {c} > 0, neither depending on w"
+    return ok, (f"loss = ({sp.sstr(rest)}) + c E(w) with c = {c}: c > 0 is {c.is_positive is True}, "
+                f"c and the rest free of w is {not c.has(w) and not rest.has(w)}")
 
 
 def argmin_free_of_variance(candidates: int = 24, seed: int = 7) -> tuple[bool, str]:
@@ -129,11 +130,11 @@ def minimum_checks(derivative: sp.Expr, value: sp.Expr, curvature: sp.Expr) -> l
     """Symbolic: one root, increasing numerator, positive curvature; float64: a direct search."""
     def symbolic() -> tuple[bool, str]:
         numerator = sp.Poly(sp.numer(derivative), v)
-        slope = numerator.LC()
-        ok = (numerator.degree() == 1 and slope.is_positive is True and sp.denom(derivative).is_positive is True
-              and sp.solve(numerator.as_expr(), v) == [value] and curvature.is_positive is True)
-        return ok, (f"numerator {numerator.as_expr()} is increasing in sigma^2 (slope {slope} > 0), "
-                    f"zero only at sigma^2 = {value}; curvature there {curvature} > 0: the global minimum")
+        slope, roots = numerator.LC(), sp.solve(numerator.as_expr(), v)
+        increasing = numerator.degree() == 1 and slope.is_positive is True and sp.denom(derivative).is_positive is True
+        ok = increasing and roots == [value] and curvature.is_positive is True
+        return ok, (f"numerator {numerator.as_expr()} increasing in sigma^2: {increasing}; its zeros {roots}, "
+                    f"claimed {value}; curvature {curvature} > 0: {curvature.is_positive is True}")
     return [timed("symbolic", symbolic, 5), timed("float64", lambda: direct_search(value), 5)]
 
 
@@ -171,7 +172,7 @@ def exercise_f(config: Config) -> Exercise:
               timed("float64", argmin_free_of_variance, 10),
               *minimum_checks(slope.result, value, curvature.result)]
     return Exercise(
-        "f", "The optimal w does not depend on sigma^2; the optimal sigma^2 is E/(ND)",
+        "f", "The best w does not depend on the noise variance, whose optimum is E/(ND)",
         "Exercise f): the gradient in w of the loss from e) is $1/(2\\sigma^2) > 0$ times the "
         "gradient of E(w), so the minimising w is the same for every $\\sigma^2$ and is the "
         "least-squares w. Setting the derivative in $\\sigma^2$ to zero gives "
