@@ -1,12 +1,14 @@
-"""Exercises e and g: losses as negative log-likelihoods (Bishop sec. 5.2).
+"""Exercise e: the Gaussian likelihood gives the sum-of-squares loss (Bishop sec. 5.2).
 
-e) Gaussian targets t_n ~ N(y(x_n), sigma^2 I) give (ND/2) log(2 pi sigma^2) + E(w)/(2 sigma^2)
-(Bishop eq. 5.13-5.14); g) one-hot targets with prod_k y_k^{t_k} give the cross-entropy
-(Bishop eq. 5.24). Both are reached for symbolic N, D, K: Product and Sum over n stay
-unevaluated and each link is proved again on canonical forms (derive.likelihood_rules).
-Why "log, then times -1" is legitimate is checked, not asserted: log has a positive
-derivative, and on random candidate networks the likelihood's maximiser is the loss's
-minimiser. f) lives in derive.exercises.variance, h) in derive.exercises.minibatch.
+Targets t_n ~ N(y(x_n), sigma^2 I) give (ND/2) log(2 pi sigma^2) + E(w)/(2 sigma^2)
+(Bishop eq. 5.13-5.14), reached for symbolic N and D: the product over n and the sums
+over n and d stay unevaluated, and each link is proved again on canonical forms
+(derive.likelihood_rules). Why "log, then times -1" is legitimate is checked, not
+asserted: log has a positive derivative, and on random candidate networks the
+likelihood's maximiser is the loss's minimiser, in exactly reversed order.
+
+This module registers e, then imports f (variance), g (cross_entropy) and h (minibatch)
+so the report lists them in letter order.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from derive.exercises import Config, Exercise, exercise
 from derive.exercises.toy_network import ToyNetwork
 from derive.verify import Check, Context, timed
 
-N, D, K, n, k, d, sigma = nt.N, nt.D, nt.K, nt.n, nt.k, lr.d, nt.sigma
+N, D, n, d, sigma = nt.N, nt.D, nt.n, lr.d, nt.sigma
 y_real, t_real = sp.IndexedBase("y", real=True), sp.IndexedBase("t", real=True)
 
 
