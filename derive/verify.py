@@ -236,6 +236,14 @@ def explicit(expr: sp.Expr, sizes: dict[sp.Symbol, int], rng: random.Random) -> 
     return table
 
 
+def evaluate(expr: sp.Expr, point: Point, table: dict[sp.FunctionClass, sp.Lambda]) -> sp.Expr:
+    """expr at `point` with the surrogate functions: numbers first, so nothing symbolic is
+    expanded, except where a derivative is taken with respect to a sampled quantity."""
+    if any(set(d.variables) & set(point) for d in expr.atoms(sp.Derivative)):
+        expr = replace_functions(expr, table)  # differentiate before the numbers go in
+    return replace_functions(expr.xreplace(point), table)
+
+
 def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str, str]:
     """(passed, detail, route): exact where the values are rational, else mpmath at 50 digits."""
     exact = True
@@ -249,9 +257,7 @@ def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, 
             left = sp.Matrix(left.xreplace(matrices).doit())
             right = sp.Matrix(right.xreplace(matrices).doit())
         point = sample_point([left, right], ctx, sizes, rng)
-        # Numbers first, then the surrogate functions: nothing symbolic is ever expanded.
-        lv = replace_functions(left.xreplace(point), table)
-        rv = replace_functions(right.xreplace(point), table)
+        lv, rv = evaluate(left, point, table), evaluate(right, point, table)
         if isinstance(lv, sp.MatrixBase):
             ok = lv.shape == rv.shape and is_zero(lv - rv)
         elif lv.is_Rational and rv.is_Rational:

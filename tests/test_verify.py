@@ -72,3 +72,11 @@ def test_time_limit_restores_the_alarm() -> None:
     with time_limit(0.5):
         pass
     time.sleep(0.6)  # no stray alarm fires
+
+
+def test_derivative_with_respect_to_a_sampled_quantity() -> None:
+    """d/dw E(w)^2 = 2 E(w) E'(w) for every E; a missing factor 2 is caught."""
+    E, w = sp.Function("E"), sp.Symbol("w")
+    lhs = sp.Derivative(E(w) ** 2, w)
+    assert all(c.passed for c in check_identity(lhs, 2 * E(w) * sp.Derivative(E(w), w), Context()))
+    assert not any(c.passed for c in check_identity(lhs, E(w) * sp.Derivative(E(w), w), Context()))
