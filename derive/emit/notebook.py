@@ -1,0 +1,42 @@
+"""The sheet as Markdown and as a filled-in Jupyter notebook (the exercise's hand-in format).
+
+Both are made of the same cells: an introduction, one cell per exercise, the summary.
+Math is $...$ inline and $$ \\begin{aligned} ... \\end{aligned} $$ displayed, on lines of
+their own, which Jupyter (MathJax) and GitHub render alike. The notebook's JSON is
+nbformat's (sorted keys) with fixed cell ids, so the same sheet gives the same bytes.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import nbformat
+
+from derive.emit import environment
+from derive.emit.sheet_model import Section
+
+
+def cells(sections: Sequence[Section], summary_note: str, timings: bool = False) -> list[tuple[str, str]]:
+    """[(cell id, Markdown)]: intro, one per exercise, summary."""
+    env = environment()
+    out = [("intro", env.get_template("sheet_intro.md.j2").render(sections=sections))]
+    exercise = env.get_template("sheet_exercise.md.j2")
+    out += [(f"exercise-{s.id}", exercise.render(s=s)) for s in sections]
+    summary = env.get_template("sheet_summary.md.j2")
+    out.append(("summary", summary.render(sections=sections, summary_note=summary_note,
+                                          timings=timings)))
+    return [(cell_id, text.strip() + "\n") for cell_id, text in out]
+
+
+def markdown(parts: list[tuple[str, str]]) -> str:
+    """solutions.md: the notebook's cells, one after another."""
+    return environment().get_template("sheet.md.j2").render(cells=[text.rstrip() for _, text in parts])
+
+
+def notebook(parts: list[tuple[str, str]]) -> str:
+    """solutions.ipynb: nbformat v4, Markdown cells only, fixed ids, sorted keys."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    nb.cells = [nbformat.v4.new_markdown_cell(text.rstrip(), id=cell_id) for cell_id, text in parts]
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"

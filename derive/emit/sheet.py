@@ -1,0 +1,82 @@
+"""`derive sheet`: the verified solution sheet as PDF, LaTeX, Markdown and a notebook.
+
+Every registered exercise is built (and so verified) once; the sheet is written only if
+every derivation verified, otherwise DeriveError names the first failure and nothing is
+written. The .tex, .md and .ipynb hold no timings unless asked (``timings=True``), so
+the same engine gives the same bytes; the PDF is compiled with fixed dates.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from derive.emit import environment
+from derive.emit.latex import prose
+from derive.emit.notebook import cells, markdown, notebook
+from derive.emit.pdf import compile_pdf, require_tex
+from derive.emit.sheet_model import Section, route_list, sections
+from derive.errors import DeriveError
+from derive.exercises import Config, Exercise, run
+from derive.files import write_atomic
+
+FORMATS = ("pdf", "tex", "md", "ipynb")
+TEX_DELIMITERS = dict(block_start_string="<%", block_end_string="%>", variable_start_string="<<",
+                      variable_end_string=">>", comment_start_string="<#", comment_end_string="#>")
+
+
+def parse_formats(formats: str) -> list[str]:
+    """'pdf,tex' -> ['pdf', 'tex'] in FORMATS order; DeriveError naming an unknown one."""
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        what = f"unknown format {unknown[0]!r}" if unknown else "no format given"
+        raise DeriveError(f"{what}; choose from: {', '.join(FORMATS)} (comma-separated)")
+    return [f for f in FORMATS if f in wanted]
+
+
+def summary_note(exercises: Sequence[Exercise], timings: bool, command: str) -> str:
+    """The sentence above the summary table; `command` is how the format shows a command."""
+    n_checks = sum(len(ex.checks) for ex in exercises)
+    routes = route_list([r for ex in exercises for r in ex.routes])
+    timing = ("Seconds are wall-clock times of this run." if timings else
+              "Timings vary from run to run and are left out, so that the same engine writes "
+              f"the same sheet; {command} reports them.")
+    parts = "The one part" if len(exercises) == 1 else f"All {len(exercises)} parts"
+    return f"{parts} verified: {n_checks} checks passed, by the routes {routes}. {timing}"
+
+
+def render_tex(exercises: Sequence[Exercise], timings: bool = False) -> str:
+    template = environment(**TEX_DELIMITERS).get_template("sheet.tex.j2")
+    return template.render(sections=sections(exercises, prose, timings), timings=timings,
+                           summary_note=summary_note(exercises, timings, "\\texttt{derive verify}"))
+
+
+def markdown_cells(exercises: Sequence[Exercise], timings: bool = False) -> list[tuple[str, str]]:
+    parts: list[Section] = sections(exercises, str, timings)
+    return cells(parts, summary_note(exercises, timings, "`derive verify`"), timings)
+
+
+def render(exercises: Sequence[Exercise], formats: Sequence[str], timings: bool = False
+           ) -> dict[str, str | bytes]:
+    """{format: content} for the requested formats; the PDF from the rendered .tex."""
+    out: dict[str, str | bytes] = {}
+    tex = render_tex(exercises, timings)
+    if "tex" in formats:
+        out["tex"] = tex
+    if "md" in formats or "ipynb" in formats:
+        parts = markdown_cells(exercises, timings)
+        out.update({f: (markdown(parts) if f == "md" else notebook(parts))
+                    for f in ("md", "ipynb") if f in formats})
+    if "pdf" in formats:
+        out["pdf"] = compile_pdf(tex).pdf
+    return {f: out[f] for f in FORMATS if f in out}
+
+
+def write_sheet(out_dir: str, formats: str, timings: bool = False,
+                config: Config = Config()) -> list[Path]:
+    """Build and verify every exercise, then write solutions.<format> into `out_dir`."""
+    wanted = parse_formats(formats)
+    if "pdf" in wanted:
+        require_tex()  # say so before minutes of work
+    contents = render(run(config), wanted, timings)  # raises before anything is written
+    return [write_atomic(Path(out_dir) / f"solutions.{fmt}", data) for fmt, data in contents.items()]
