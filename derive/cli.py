@@ -104,8 +104,8 @@ def sheet(out_dir: str, formats: str, timings: bool) -> None:
 @click.option("--loss", default="sum-of-squares", show_default=True,
               help="sum-of-squares | gaussian-nll | cross-entropy.")
 @click.option("--dtype", default="float64", show_default=True, help="float64 | float32.")
-@click.option("-o", "--output", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="The Python file to write.")
+@click.option("-o", "--output", "out_path", required=True, type=click.Path(),
+              help="The Python file to write (written whole or not at all).")
 @one_line_errors
 def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> None:
     """Write a standalone NumPy module: forward, loss, gradients, sgd_step, check_gradients.

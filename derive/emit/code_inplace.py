@@ -74,6 +74,8 @@ def _emit(expr: sp.Expr, src: str, out: str) -> tuple[Lines, str]:
         if len(rest) != 1:
             raise NotInPlace(expr)
         lines, at = _emit(rest[0], src, out)
+        if c == -1:
+            return lines + [call("np.negative", [at], out)], out
         return lines + [call("np.multiply", [at, number(c)], out)], out
     raise NotInPlace(expr)
 

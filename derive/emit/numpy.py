@@ -11,8 +11,9 @@ NumPy, one assignment at a time:
 Those lines are the readable reference (`forward`, `loss`) and the comments above the
 fast in-place statements of `gradients` (derive/emit/code_inplace.py, code_plan.py).
 Numerically unsafe forms of the registry are printed in a stable form that is the same
-function: the logistic 1/(1 + e^(-a)) as 0.5 tanh(a/2) + 0.5, softplus log(1 + e^a) as
-logaddexp(a, 0) (no overflow for |a| > 709).
+function: softplus log(1 + e^a) as logaddexp(a, 0) and the logistic 1/(1 + e^(-a)) as
+exp(-logaddexp(-a, 0)): no overflow for |a| > 709, and full relative precision where the
+logistic is as small as e^(-100) (0.5 tanh(a/2) + 0.5 would round it to 0).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _stable(body: sp.Expr) -> sp.Expr:
     u = U
     logistic = 1 / (1 + sp.exp(-u))
     if body.has(sp.exp) and sp.simplify(body - logistic) == 0:
-        return sp.tanh(u / 2) / 2 + sp.S.Half  # logistic(u) = (1 + tanh(u/2)) / 2
+        return sp.exp(-softplus(-u))  # logistic(u) = exp(-log(1 + e^(-u))): no overflow, no 0 for 1e-50
     if body.has(sp.exp) and sp.simplify(body - sp.log(1 + sp.exp(u))) == 0:
         return softplus(u)
     return body
