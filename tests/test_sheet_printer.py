@@ -8,7 +8,8 @@ import sympy as sp
 
 from derive import notation as nt
 from derive import rules
-from derive.emit.latex import latex, matrix_tex, prose, split_math
+from derive.emit.latex import latex, matrix_tex
+from derive.emit.prose import prose, split_math
 from derive.emit.pdf import compile_pdf, overfull
 from derive.network import Network
 

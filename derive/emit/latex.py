@@ -7,8 +7,7 @@ it differentiates an undefined function (``Subs(Derivative(h(_xi), _xi), _xi, a)
 printed as the reader writes it, h'(a); ``KroneckerDelta`` as Bishop's I_{kj}; the
 matrices of the vectorised form by their names (``W^(l+1)``, ``W1``: W^{(l+1)}, W^{(1)}).
 
-``prose`` turns a prose string with inline $...$ math into LaTeX text: math kept,
-everything else escaped, so a rule name never breaks the document.
+Prose (rule names, statements) goes through derive.emit.prose instead.
 """
 from __future__ import annotations
 
@@ -197,7 +196,7 @@ class SheetPrinter(LatexPrinter):
 
     def product(self, factors: list[sp.Basic], after_first: bool = False) -> str:
         """Factors side by side, each bracketed where a product needs it."""
-        parts = []
+        parts: list[str] = []
         for n, f in enumerate(factors):
             tex = self._print(sp.sympify(f))
             if self._needs_mul_brackets(sp.sympify(f), first=not (parts or after_first),
@@ -272,37 +271,3 @@ def factor_rank(f: sp.Basic) -> int:
 def latex(expr: sp.Basic) -> str:
     """LaTeX for one expression of the engine."""
     return SheetPrinter().doprint(expr)
-
-
-# --- prose: plain text with inline $...$ math ------------------------------------------------------
-TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_",
-                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                "$": r"\$"}
-UNICODE_MATH = {"σ": r"\sigma", "η": r"\eta", "δ": r"\delta", "Δ": r"\Delta", "∑": r"\sum",
-                "≥": r"\geq", "≤": r"\leq", "→": r"\to", "×": r"\times", "·": r"\cdot",
-                "∂": r"\partial", "∇": r"\nabla", "≠": r"\neq", "≈": r"\approx", "∈": r"\in"}
-
-
-def split_math(text: str) -> list[tuple[bool, str]]:
-    """[(is_math, piece), ...]: the $...$ spans of a prose string and the text between them."""
-    pieces = text.split("$")
-    if len(pieces) % 2 == 0:  # an unpaired $: treat the whole string as text
-        return [(False, text)]
-    return [(n % 2 == 1, p) for n, p in enumerate(pieces) if p]
-
-
-def escape_text(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in TEX_SPECIALS:
-            out.append(TEX_SPECIALS[ch])
-        elif ch in UNICODE_MATH:
-            out.append(f"${UNICODE_MATH[ch]}$")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def prose(text: str) -> str:
-    """LaTeX for a prose string: $...$ kept as math, the rest escaped (no _ ^ & % # leak)."""
-    return "".join(f"${p}$" if is_math else escape_text(p) for is_math, p in split_math(text))

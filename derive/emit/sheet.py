@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from derive.emit import environment
-from derive.emit.latex import prose
+from derive.emit.prose import prose
 from derive.emit.notebook import cells, markdown, notebook
 from derive.emit.pdf import compile_pdf, require_tex
 from derive.emit.sheet_model import Section, route_list, sections
