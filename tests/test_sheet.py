@@ -74,9 +74,11 @@ def test_notebook_is_valid_nbformat_v4(rendered: dict[str, str], exercises: list
     nb = nbformat.reads(rendered["ipynb"], as_version=4)
     nbformat.validate(nb)
     assert nb.nbformat == 4
-    assert [c.id for c in nb.cells] == ["intro", *(f"exercise-{ex.id}" for ex in exercises), "summary"]
-    for cell in nb.cells[1:-1]:
-        assert cell.cell_type == "markdown" and "$$" in cell.source and "\\boxed{" in cell.source
+    pairs = [(f"exercise-{ex.id}", f"answer-{ex.id}") for ex in exercises]
+    assert [c.id for c in nb.cells] == ["intro", *(i for pair in pairs for i in pair), "summary"]
+    assert all(c.cell_type == "markdown" for c in nb.cells)
+    for ex, cell in zip(exercises, nb.cells[2:-1:2]):
+        assert cell.source.count("\\boxed{") == len(ex.derivations)
 
 
 def test_markdown_math_renders_on_common_viewers(rendered: dict[str, str]) -> None:

@@ -211,6 +211,14 @@ class SheetPrinter(LatexPrinter):
             return matrix_tex(expr.arg.name, transposed=True)
         return f"\\left({self._print(expr.arg)}\\right)^{{\\top}}"
 
+    def _print_MatAdd(self, expr: sp.MatAdd) -> str:
+        """Longest products first, like the degrees of a polynomial: W A x + W c + b."""
+        def size(term: sp.Basic) -> tuple[int, bool]:
+            factors = [f for f in term.args if not f.is_number] if isinstance(term, sp.MatMul) else [term]
+            return -len(factors), term.could_extract_minus_sign()
+        terms = sorted(expr.args, key=size)  # stable: SymPy's order among equals
+        return super()._print_Add(sp.MatAdd(*terms, evaluate=False), order="none")
+
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
         return " \\odot ".join(self.parenthesize(a, 60) for a in expr.args)
 

@@ -1,6 +1,7 @@
 """The sheet as Markdown and as a filled-in Jupyter notebook (the exercise's hand-in format).
 
-Both are made of the same cells: an introduction, one cell per exercise, the summary.
+Both are made of the same cells: an introduction, then for each exercise a cell with what
+is asked and a cell with the answer (as the hand-in notebook pairs them), the summary.
 Math is $...$ inline and $$ \\begin{aligned} ... \\end{aligned} $$ displayed, on lines of
 their own, which Jupyter (MathJax) and GitHub render alike. The notebook's JSON is
 nbformat's (sorted keys) with fixed cell ids, so the same sheet gives the same bytes.
@@ -16,11 +17,12 @@ from derive.emit.sheet_model import Section
 
 
 def cells(sections: Sequence[Section], summary_note: str, timings: bool = False) -> list[tuple[str, str]]:
-    """[(cell id, Markdown)]: intro, one per exercise, summary."""
+    """[(cell id, Markdown)]: intro; per exercise its question and its answer; summary."""
     env = environment()
     out = [("intro", env.get_template("sheet_intro.md.j2").render(sections=sections))]
-    exercise = env.get_template("sheet_exercise.md.j2")
-    out += [(f"exercise-{s.id}", exercise.render(s=s)) for s in sections]
+    question, answer = (env.get_template(f"sheet_{part}.md.j2") for part in ("question", "answer"))
+    for s in sections:
+        out += [(f"exercise-{s.id}", question.render(s=s)), (f"answer-{s.id}", answer.render(s=s))]
     summary = env.get_template("sheet_summary.md.j2")
     out.append(("summary", summary.render(sections=sections, summary_note=summary_note,
                                           timings=timings)))
