@@ -57,6 +57,8 @@ def tricky() -> dict[str, sp.Basic]:
     (nt.base("w", "lp1")[k, j], "w_{kj}^{(l+1)}"),
     (nt.h(1)(nt.base("a", 1)[j]), "h_{1}(a_{j}^{(1)})"),
     (sp.Symbol("M_lp1"), "M_{l+1}"),
+    (sp.Symbol("w_2_1__3"), "w_{21}^{(3)}"),  # a concrete weight, nt.python_name
+    (sp.Symbol("x_0_1"), "x_{01}"),
     (sp.KroneckerDelta(j, k), "I_{jk}"),
     (sp.Sum(nt.base("x")[i], (i, 0, nt.D)), r"\sum_{i=0}^{D} x_{i}"),
     (nt.base("y")[k] - nt.base("t")[k], "y_{k} - t_{k}"),

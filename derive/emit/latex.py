@@ -67,7 +67,11 @@ class SheetPrinter(LatexPrinter):
 
     # --- names --------------------------------------------------------------------------
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        if "__" in expr.name:
+        stem, layer = nt.split_name(expr.name)
+        name, *indices = stem.split("_")
+        if indices and all(v.isdigit() for v in indices):  # w_2_1__3 -> w_{21}^{(3)}
+            return nt.latex_indexed(name if layer is None else f"{name}__{layer}", indices)
+        if layer is not None:
             return nt.latex_name(expr.name)
         stem, _, sub = expr.name.partition("_")
         if sub and nt.layer_latex(sub) != sub:  # M_lp1 -> M_{l+1}
