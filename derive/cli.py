@@ -80,19 +80,24 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
 @cli.command()
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(file_okay=False), help="Folder to write solutions.* into.")
-@click.option("--format", "formats", default="pdf,tex,md,ipynb", show_default=True,
-              help="Comma-separated subset of pdf, tex, md, ipynb.")
+@click.option("--format", "formats", default=None,
+              help="Comma-separated subset of pdf, tex, md, ipynb [default: all four; "
+                   "without TeX Live all but pdf, with a warning].")
 @click.option("--timings", is_flag=True,
               help="Add each exercise's seconds to the summary table (the output then varies per run).")
 @one_line_errors
-def sheet(out_dir: str, formats: str, timings: bool) -> None:
+def sheet(out_dir: str, formats: str | None, timings: bool) -> None:
     """Write the verified solution sheet: solutions.pdf, .tex, .md and .ipynb.
 
     Nothing is written unless every derivation verified; the PDF needs TeX Live.
 
     Example: derive sheet -o output --format tex,md
     """
-    from derive.emit.sheet import write_sheet  # owned by the sheet emitter
+    from derive.emit.sheet import default_formats, write_sheet  # owned by the sheet emitter
+    if formats is None:
+        formats, warning = default_formats()
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
     for path in write_sheet(out_dir, formats, timings=timings):
         click.echo(str(path))
 

@@ -27,7 +27,8 @@ from derive.exercises import Config, Exercise, run
 
 TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(not TEX, reason="needs TeX Live (latexmk, pdflatex); CI installs it")
-ARTEFACTS = ("Subs", "Derivative", "KroneckerDelta", "Piecewise", "_xi", "Dummy", "__", "\\substack")
+ARTEFACTS = ("Subs", "Derivative", "KroneckerDelta", "Piecewise", "{cases}", "_xi", "Dummy", "__",
+             "\\substack")
 RAW_NAME = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9]+__\w+|\b[A-Za-z]+__[A-Za-z0-9]+")  # w_ji__l, h__1
 
 
@@ -152,6 +153,12 @@ def test_pdf_without_tex_says_what_to_install(tmp_path: Path, monkeypatch: pytes
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert "latexmk" in result.output and "--format tex,md,ipynb" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_default_formats_skip_the_pdf_without_tex(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf.shutil, "which", lambda tool: None)
+    formats, warning = sheet.default_formats()
+    assert formats == "tex,md,ipynb" and "TeX Live" in warning and "\n" not in warning
 
 
 def test_same_bytes_from_a_fresh_process(rendered: dict[str, str], tmp_path: Path) -> None:

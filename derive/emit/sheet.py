@@ -13,7 +13,7 @@ from pathlib import Path
 from derive.emit import environment
 from derive.emit.prose import prose
 from derive.emit.notebook import cells, markdown, notebook
-from derive.emit.pdf import compile_pdf, require_tex
+from derive.emit.pdf import TEX_PACKAGES, compile_pdf, have_tex, require_tex
 from derive.emit.sheet_model import Section, route_list, sections
 from derive.errors import DeriveError
 from derive.exercises import Config, Exercise, run
@@ -32,6 +32,14 @@ def parse_formats(formats: str) -> list[str]:
         what = f"unknown format {unknown[0]!r}" if unknown else "no format given"
         raise DeriveError(f"{what}; choose from: {', '.join(FORMATS)} (comma-separated)")
     return [f for f in FORMATS if f in wanted]
+
+
+def default_formats() -> tuple[str, str]:
+    """All four formats, or all but the PDF (and a one-line warning) where TeX is missing."""
+    if have_tex():
+        return ",".join(FORMATS), ""
+    return ",".join(f for f in FORMATS if f != "pdf"), (
+        f"solutions.pdf skipped: TeX Live is missing (install: sudo apt-get install {TEX_PACKAGES})")
 
 
 def summary_note(exercises: Sequence[Exercise], timings: bool, command: str) -> str:
