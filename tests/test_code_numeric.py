@@ -120,6 +120,7 @@ def test_gradients_match_central_differences_and_torch(emit, widths: str, activa
     assert abs(E - E_torch) <= 1e-12 * max(1.0, abs(E_torch))
     assert abs(module.loss(params, X, T) - E_torch) <= 1e-12 * max(1.0, abs(E_torch))
     assert worst(grads, reference) < 1e-10
+    assert module.check_gradients() < 1e-6  # the module's own self-test agrees
 
 
 @pytest.mark.parametrize("activation,loss", list(itertools.product(ACTIVATIONS, LOSSES)))

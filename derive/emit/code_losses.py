@@ -93,6 +93,5 @@ def output(m: Model) -> dict[str, object]:
         "definition": DEFINITION[m.loss],
         "forward": [f"{y.target.name} = {render(y.value)}", f"return {y.target.name}"],
         "loss": loss_lines(m),
-        "blocks": fast_blocks(m),
         "delta": f"Delta{m.L} = {render(m.backward()[0].value)}",
     }

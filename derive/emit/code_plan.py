@@ -145,7 +145,7 @@ def context(m: Model, dtype: str) -> dict[str, object]:
         "targets": code_losses.targets(m),
         "buffers": [(name, f"(N, {width})") for name, width in buffers(m)],
         "buffer_names": ", ".join(work) + ("," if len(work) == 1 else ""),
-        "blocks": forward_blocks(m) + out["blocks"] + backward_blocks(m),
+        "blocks": forward_blocks(m) + code_losses.fast_blocks(m) + backward_blocks(m),
         "grads": ", ".join(f"{quote(n)}: d{n}" for n in names),
         "softmax": m.loss == "cross-entropy",
     }
