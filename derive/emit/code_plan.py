@@ -26,6 +26,7 @@ from derive.options import parse_activations, parse_widths
 from derive.vectorised import LOSSES, Assignment, Model
 
 TEMPLATE = "module.py.j2"
+ONES = "ones"  # the kept vector of N ones
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,13 @@ def buffers(m: Model) -> list[tuple[str, int]]:
     return out + code_losses.buffers(m)
 
 
+def allocations(m: Model) -> list[tuple[str, str]]:
+    """(name, NumPy call) of every kept array; `ones` makes db = Delta^T 1 one GEMV, which
+    measured twice as fast as Delta.sum(axis=0) from N = 50 to N = 1024."""
+    made = [(name, f"np.empty((N, {width}), DTYPE)") for name, width in buffers(m)]
+    return made + [(ONES, "np.ones(N, DTYPE)")]
+
+
 def forward_blocks(m: Model) -> list[Block]:
     """Eqs. (5)-(6) into buffers; Z<l> overwrites A<l> unless the backward pass reads A<l>."""
     own = {name for name, _ in buffers(m)}
@@ -90,8 +98,9 @@ def backward_blocks(m: Model) -> list[Block]:
         if l < m.L:
             a = steps[f"Delta{l}"]
             blocks.append(Block(f"{readable(a)}  {a.cite}", matrix_into(a.value, f"Delta{l}")))
-        for name in (f"dW{l}", f"db{l}"):  # the readable line is already the fast one
-            blocks.append(Block("", [f"{readable(steps[name])}  # {steps[name].cite}"]))
+        dW, db = steps[f"dW{l}"], steps[f"db{l}"]  # the readable dW line is already the fast one
+        blocks.append(Block("", [f"{readable(dW)}  # {dW.cite}"]))
+        blocks.append(Block("", [f"db{l} = {render(db.value, ONES)}  # {readable(db)}, {db.cite}"]))
     return blocks
 
 
@@ -124,7 +133,7 @@ def context(m: Model, dtype: str) -> dict[str, object]:
     command = ["derive", "code", "--widths", ",".join(map(str, m.widths)),
                "--activation", ",".join(hidden) or "identity", "--loss", m.loss, "--dtype", dtype]
     out = code_losses.output(m)
-    work = [name for name, _ in buffers(m)]
+    work = [name for name, _ in allocations(m)]
     return {
         "template": f"templates/{TEMPLATE}",
         "command": shlex.join(command),
@@ -143,7 +152,7 @@ def context(m: Model, dtype: str) -> dict[str, object]:
         "logits_name": f"A{m.L}",
         "output": out,
         "targets": code_losses.targets(m),
-        "buffers": [(name, f"(N, {width})") for name, width in buffers(m)],
+        "buffers": allocations(m),
         "buffer_names": ", ".join(work) + ("," if len(work) == 1 else ""),
         "blocks": forward_blocks(m) + code_losses.fast_blocks(m) + backward_blocks(m),
         "grads": ", ".join(f"{quote(n)}: d{n}" for n in names),

@@ -76,8 +76,9 @@ def binding(expr: sp.Basic) -> int:
 class NumPyMatrixPrinter(NumPyPrinter):
     """Batch-major NumPy for derive.vectorised: `@` for products, `np.` for functions."""
 
-    def __init__(self) -> None:
+    def __init__(self, ones: str | None = None) -> None:
         super().__init__({"fully_qualified_modules": True, "strict": True})
+        self.ones = ones  # name of a kept vector of N ones: Delta^T 1 as one GEMV
 
     def _module_format(self, fqn: str, register: bool = True) -> str:
         name = super()._module_format(fqn, register)
@@ -100,6 +101,8 @@ class NumPyMatrixPrinter(NumPyPrinter):
         c, mats = expr.as_coeff_matrices()
         if len(mats) == 2 and isinstance(mats[0], sp.OneMatrix):
             body = self._print(mats[1].arg)  # 1 b^T: b of shape (M,) broadcasts over rows
+        elif len(mats) == 2 and isinstance(mats[1], sp.OneMatrix) and self.ones:
+            body = f"{self.ones} @ {self.paren(mats[0].arg, PRECEDENCE['Mul'] + 1)}"  # (1^T Delta)^T
         elif len(mats) == 2 and isinstance(mats[1], sp.OneMatrix):
             body = f"{self.paren(mats[0].arg, PRECEDENCE['Atom'])}.sum(axis=0)"  # Delta^T 1
         else:
@@ -186,9 +189,9 @@ class NumPyMatrixPrinter(NumPyPrinter):
         return f"np.logaddexp({self._print(expr.args[0])}, 0.0)"
 
 
-def render(value: sp.Basic) -> str:
-    """One matrix (or scalar) expression as NumPy source."""
-    return NumPyMatrixPrinter().doprint(value)
+def render(value: sp.Basic, ones: str | None = None) -> str:
+    """One matrix (or scalar) expression as NumPy source; with `ones`, column sums as GEMVs."""
+    return NumPyMatrixPrinter(ones).doprint(value)
 
 
 def write_module(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> Path:

@@ -78,6 +78,7 @@ def _allocate(N):
         np.empty((N, 3), DTYPE),  # A1
         np.empty((N, 1), DTYPE),  # A2
         np.empty((N, 3), DTYPE),  # Delta1
+        np.ones(N, DTYPE),  # ones
     )
     return buffers
 
@@ -90,9 +91,9 @@ def gradients(params, X, T):
     """
     N = len(X)
     try:
-        A1, A2, Delta1 = _BUFFERS[N]
+        A1, A2, Delta1, ones = _BUFFERS[N]
     except KeyError:
-        A1, A2, Delta1 = _allocate(N)
+        A1, A2, Delta1, ones = _allocate(N)
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     # A1 = X @ W1.T + b1  eq. (6)
     np.matmul(X, W1.T, out=A1)
@@ -110,14 +111,14 @@ def gradients(params, X, T):
     # Delta2 = 2.0 * (Z2 - T)  exercise i)/k)
     Delta2 = np.multiply(R, 2.0, out=R)
     dW2 = Delta2.T @ Z1  # eq. (8), summed over n (l)
-    db2 = Delta2.sum(axis=0)  # eq. (8) with z_0 = 1
+    db2 = ones @ Delta2  # db2 = Delta2.sum(axis=0), eq. (8) with z_0 = 1
     # Delta1 = (1.0 - Z1 * Z1) * (Delta2 @ W2)  eq. (9)
     np.matmul(Delta2, W2, out=Delta1)
     Z1 *= Z1
     np.subtract(1.0, Z1, out=Z1)
     Delta1 *= Z1
     dW1 = Delta1.T @ X  # eq. (8), summed over n (l)
-    db1 = Delta1.sum(axis=0)  # eq. (8) with z_0 = 1
+    db1 = ones @ Delta1  # db1 = Delta1.sum(axis=0), eq. (8) with z_0 = 1
     return float(E), {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 

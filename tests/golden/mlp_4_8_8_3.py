@@ -97,6 +97,7 @@ def _allocate(N):
         np.empty((N, 8), DTYPE),  # Delta1
         np.empty((N, 8), DTYPE),  # Delta2
         np.empty((N, 3), DTYPE),  # Delta3
+        np.ones(N, DTYPE),  # ones
     )
     return buffers
 
@@ -109,9 +110,9 @@ def gradients(params, X, T):
     """
     N = len(X)
     try:
-        A1, A2, A3, Z1, Z2, Delta1, Delta2, Delta3 = _BUFFERS[N]
+        A1, A2, A3, Z1, Z2, Delta1, Delta2, Delta3, ones = _BUFFERS[N]
     except KeyError:
-        A1, A2, A3, Z1, Z2, Delta1, Delta2, Delta3 = _allocate(N)
+        A1, A2, A3, Z1, Z2, Delta1, Delta2, Delta3, ones = _allocate(N)
     W1, b1, W2, b2, W3, b3 = params["W1"], params["b1"], params["W2"], params["b2"], params["W3"], params["b3"]
     # A1 = X @ W1.T + b1  eq. (6)
     np.matmul(X, W1.T, out=A1)
@@ -135,7 +136,7 @@ def gradients(params, X, T):
     # Delta3 = Z3 - T  exercise i)/k)
     Delta3 = np.subtract(Z3, T, out=Delta3)
     dW3 = Delta3.T @ Z2  # eq. (8), summed over n (l)
-    db3 = Delta3.sum(axis=0)  # eq. (8) with z_0 = 1
+    db3 = ones @ Delta3  # db3 = Delta3.sum(axis=0), eq. (8) with z_0 = 1
     # Delta2 = np.exp(-np.logaddexp(-A2, 0.0)) * (Delta3 @ W3)  eq. (9)
     np.matmul(Delta3, W3, out=Delta2)
     np.negative(A2, out=A2)
@@ -144,13 +145,13 @@ def gradients(params, X, T):
     np.exp(A2, out=A2)
     Delta2 *= A2
     dW2 = Delta2.T @ Z1  # eq. (8), summed over n (l)
-    db2 = Delta2.sum(axis=0)  # eq. (8) with z_0 = 1
+    db2 = ones @ Delta2  # db2 = Delta2.sum(axis=0), eq. (8) with z_0 = 1
     # Delta1 = np.heaviside(A1, 0.5) * (Delta2 @ W2)  eq. (9)
     np.matmul(Delta2, W2, out=Delta1)
     np.heaviside(A1, 0.5, out=A1)
     Delta1 *= A1
     dW1 = Delta1.T @ X  # eq. (8), summed over n (l)
-    db1 = Delta1.sum(axis=0)  # eq. (8) with z_0 = 1
+    db1 = ones @ Delta1  # db1 = Delta1.sum(axis=0), eq. (8) with z_0 = 1
     return float(E), {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2, "W3": dW3, "b3": db3}
 
 
