@@ -54,6 +54,9 @@ class Context:
     constraints: hooks that adjust a sampled point (one-hot targets: sum_k t_k = 1).
     indices: free unit indices and their upper bound (j runs over 1..K), picked at random.
     real: an activation name for the float64 route to use in place of an undefined h.
+    relations: the constraints in symbolic form, for the symbolic route: each maps
+        (lhs - rhs, sizes) to the same with the constraint used (one-hot targets at K = 3:
+        t_3 = 1 - t_1 - t_2); sizes is empty at symbolic sizes.
     """
 
     definitions: Definitions = field(default_factory=dict)
@@ -65,6 +68,7 @@ class Context:
     seeds: tuple[int, ...] = (1, 2, 3)
     time_limit: float = 20.0
     cache: dict[object, sp.Expr] = field(default_factory=dict, repr=False, compare=False)
+    relations: tuple[Callable[[sp.Expr, dict[sp.Symbol, int]], sp.Expr], ...] = ()
 
 
 # --- time limits ----------------------------------------------------------------------
@@ -202,7 +206,7 @@ def concrete(expr: sp.Expr, ctx: Context, sizes: dict[sp.Symbol, int]) -> sp.Exp
 
 # --- the routes -------------------------------------------------------------------------------
 def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
-    diff = expand_definitions(lhs - rhs, ctx.definitions)
+    diff = relate(expand_definitions(lhs - rhs, ctx.definitions), ctx, {})
     if is_zero(sp.expand(diff)):
         return True, "expand(lhs - rhs) = 0"
     note = ""
@@ -210,7 +214,7 @@ def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]
         # SymPy cannot close sums over symbolic sizes: prove it at the first listed sizes.
         sizes = {s: v[0] for s, v in sorted(ctx.sizes.items(), key=lambda kv: str(kv[0]))}
         sizes.update({index: 1 for index in ctx.indices})
-        diff = concrete(lhs - rhs, ctx, sizes)
+        diff = relate(concrete(lhs - rhs, ctx, sizes), ctx, sizes)
         note = " at " + ", ".join(f"{s}={v}" for s, v in sizes.items())
         if is_zero(sp.expand(diff)):
             return True, "expand(lhs - rhs) = 0" + note
@@ -218,6 +222,13 @@ def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]
     if simplified == 0:
         return True, "simplify(lhs - rhs) = 0" + note
     return False, f"lhs - rhs = {sp.sstr(simplified)[:200]}{note}"
+
+
+def relate(diff: sp.Expr, ctx: Context, sizes: dict[sp.Symbol, int]) -> sp.Expr:
+    """Use the constraints' symbolic forms (ctx.relations) on a difference; none: unchanged."""
+    for relation in ctx.relations:
+        diff = relation(diff, sizes)
+    return diff
 
 
 def is_zero(e: sp.Basic) -> bool:
