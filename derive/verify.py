@@ -115,11 +115,22 @@ def expand_definitions(expr: sp.Expr, defs: Definitions, doit: bool = True,
         if sizes:
             new = _substitute_sizes(new, sizes)
         if doit and new.has(sp.Sum, sp.Product, sp.Subs, sp.Derivative):
-            new = new.doit()
+            new = doit_expanded(new, defs)
         if new == expr:
             return new
         expr = new
     raise RecursionError("definitions do not terminate")
+
+
+def doit_expanded(expr: sp.Expr, defs: Definitions) -> sp.Expr:
+    """doit, except for derivatives of quantities not yet expanded: d/da_j of a defined y_k
+    must wait for y_k's definition, or SymPy takes it to be 0."""
+    waiting = [d for d in expr.atoms(sp.Derivative)
+               if any(e.base in defs for e in d.expr.atoms(sp.Indexed))]
+    if not waiting:
+        return expr.doit()
+    hidden = {d: sp.Dummy() for d in waiting}
+    return expr.xreplace(hidden).doit().xreplace({v: d for d, v in hidden.items()})
 
 
 def _substitute_sizes(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> sp.Expr:
@@ -200,7 +211,8 @@ def concrete(expr: sp.Expr, ctx: Context, sizes: dict[sp.Symbol, int]) -> sp.Exp
     """
     key = (expr, tuple(sorted(sizes.items(), key=lambda kv: str(kv[0]))))
     if key not in ctx.cache:
-        ctx.cache[key] = expand_definitions(instantiate_sizes(expr, sizes), ctx.definitions, sizes=sizes)
+        at_sizes = doit_expanded(expr.subs(sizes), ctx.definitions) if sizes else expr
+        ctx.cache[key] = expand_definitions(at_sizes, ctx.definitions, sizes=sizes)
     return ctx.cache[key]
 
 
