@@ -1,0 +1,153 @@
+"""The backpropagation rules with symbolic widths: eq. (9), eq. (8) (exercise j) and the
+sum over examples (exercise l), each derived by named chain-rule steps and checked in
+worlds (derive.chain) where E is an undefined function of one layer's pre-activations.
+
+Layers are named relative to l: w^(l), a^(l), z^(l-1), a^(l+1), delta^(l+1). Widths
+M_{l-1}, M_l, M_{l+1} are symbols; unit indices: j in layer l, i in layer l-1, k in
+layer l+1, m a second unit of layer l, i' a second unit of layer l-1.
+"""
+from __future__ import annotations
+
+import random
+
+import sympy as sp
+
+from derive import delta_rules as rules
+from derive import notation as nt
+from derive.chain import World, verify_in_worlds
+from derive.derivation import Derivation
+from derive.verify import Context
+
+j, i, k, n, N = nt.j, nt.i, nt.k, nt.n, nt.N
+m = sp.Symbol("m", integer=True, nonnegative=True)
+i2 = nt.i2
+M_prev, M_l, M_next = (sp.Symbol(f"M_{{{s}}}", integer=True, positive=True) for s in ("l-1", "l", "l+1"))
+w, w_next = nt.base("w", "l"), nt.base("w", "l+1")
+a, a_next = nt.base("a", "l"), nt.base("a", "l+1")
+z, z_prev = nt.base("z", "l"), nt.base("z", "l-1")
+delta, delta_next = nt.base("delta", "l"), nt.base("delta", "l+1")
+E, E_n = sp.Symbol("E"), nt.base("E")
+h = nt.h("l")
+WORLDS = ((1, 2, 3), (2, 3, 2), (3, 1, 2))  # (M_{l-1}, M_l, M_{l+1}) of the worlds
+
+
+def h_prime(u: sp.Expr) -> sp.Expr:
+    """h_l'(u) for an atom u, in SymPy's form."""
+    return sp.Derivative(h(u), u)
+
+
+def eq9() -> sp.Expr:
+    """delta_j^(l) = h_l'(a_j^(l)) sum_{k=1}^{M_{l+1}} w_kj^(l+1) delta_k^(l+1)."""
+    return h_prime(a[j]) * sp.Sum(w_next[k, j] * delta_next[k], (k, 1, M_next))
+
+
+def chain_through(key: sp.Expr, inner: sp.IndexedBase, index: sp.Symbol, upper: sp.Expr) -> rules.Rewrite:
+    """d key / dx = sum_index d key / d inner_index * d inner_index / dx (the chain rule)."""
+    def chain(d: sp.Derivative) -> sp.Expr:
+        x = d.variables[0]
+        return sp.Sum(sp.Derivative(key, inner[index]) * sp.Derivative(inner[index], x), (index, 1, upper))
+    return lambda expr: expr.replace(lambda e: isinstance(e, sp.Derivative) and e.expr == key, chain)
+
+
+def name_partials(key: sp.Expr, inner: sp.IndexedBase, named: sp.IndexedBase) -> rules.Rewrite:
+    """d key / d inner_k -> named_k (the definition of delta)."""
+    return lambda expr: expr.replace(
+        lambda e: (isinstance(e, sp.Derivative) and e.expr == key
+                   and getattr(e.variables[0], "base", None) == inner),
+        lambda e: named[e.variables[0].indices])
+
+
+def pre_activation_next(index: sp.Expr) -> sp.Expr:
+    """eq. (6) for layer l+1 with the bias unit apart: w_k0 + sum_{m>=1} w_km h_l(a_m^(l))."""
+    return w_next[index, 0] + sp.Sum(w_next[index, m] * h(a[m]), (m, 1, M_l))
+
+
+def pre_activation(index: sp.Expr) -> sp.Expr:
+    """eq. (6) for layer l: a_j^(l) = sum_{i'=0}^{M_{l-1}} w_ji'^(l) z_i'^(l-1)."""
+    return sp.Sum(w[index, i2] * z_prev[i2], (i2, 0, M_prev))
+
+
+def derivation_eq9() -> Derivation:
+    """delta_j^(l) = dE/da_j^(l) = h_l'(a_j) sum_k w_kj^(l+1) delta_k^(l+1) (eq. 9)."""
+    d = Derivation.start(r"eq. (9): $\delta_j^{(l)}$ from $\delta^{(l+1)}$", sp.Derivative(E, a[j]),
+                         sp.Derivative(E, a[j]), r"definition $\delta_j^{(l)} = \partial E / \partial a_j^{(l)}$",
+                         Context(), cite="exercise j)")
+    d.then(r"chain rule: $E$ depends on $a_j^{(l)}$ only through $a_k^{(l+1)}$, $k = 1, \dots, M_{l+1}$",
+           chain_through(E, a_next, k, M_next))
+    d.then(r"definition $\delta_k^{(l+1)} = \partial E / \partial a_k^{(l+1)}$", name_partials(E, a_next, delta_next))
+    d.then(r"eq. (6) for $a_k^{(l+1)}$, bias unit $z_0^{(l)} = 1$ apart, $z_m^{(l)} = h_l(a_m^{(l)})$",
+           rules.replace_indexed(a_next, pre_activation_next))
+    d.then(r"differentiate: $\partial a_m^{(l)} / \partial a_j^{(l)} = \delta_{mj}$", rules.differentiate)
+    d.then(r"Kronecker sum over $m$ ($1 \le j \le M_l$)", rules.kronecker_sums)
+    d.then(r"$h_l'(a_j^{(l)})$ does not depend on $k$", rules.out_of_sum(h_prime(a[j])))
+    d.claim(eq9())
+    return verify_in_worlds(d, [world_eq9(*sizes, seed) for seed, sizes in enumerate(WORLDS)])
+
+
+def world_eq9(Mp: int, Ml: int, Mn: int, seed: int) -> World:
+    """E = E(a_1^(l+1), ..., a_Mn^(l+1)); a^(l) are the leaves."""
+    rng = random.Random(seed)
+    defs = {a_next: lambda kk: w_next[kk, 0] + sum(w_next[kk, mm] * h(a[mm]) for mm in range(1, Ml + 1))}
+    args = tuple(a_next[kk] for kk in range(1, Mn + 1))
+    return World({M_prev: Mp, M_l: Ml, M_next: Mn, j: rng.randint(1, Ml)}, defs, {E: ("E", args)},
+                 {delta_next: lambda kk: (E, int(kk) - 1)})
+
+
+def derivation_eq8() -> Derivation:
+    """dE/dw_ji^(l) = delta_j^(l) z_i^(l-1) (eq. 8), i = 0 the bias."""
+    d = Derivation.start(r"eq. (8): $\partial E / \partial w_{ji}^{(l)}$", sp.Derivative(E, w[j, i]),
+                         sp.Derivative(E, w[j, i]), r"the derivative asked for", Context(), cite="exercise j)")
+    d.then(r"chain rule: $E$ depends on $w^{(l)}$ only through $a_m^{(l)}$, $m = 1, \dots, M_l$",
+           chain_through(E, a, m, M_l))
+    d.then(r"definition $\delta_m^{(l)} = \partial E / \partial a_m^{(l)}$", name_partials(E, a, delta))
+    d.then(r"eq. (6) for $a_m^{(l)}$", rules.replace_indexed(a, pre_activation))
+    d.then(r"differentiate: $\partial w_{mi'}^{(l)} / \partial w_{ji}^{(l)} = \delta_{mj} \delta_{i'i}$",
+           rules.differentiate)
+    d.then(r"Kronecker sums over $i'$ and $m$ ($0 \le i \le M_{l-1}$, $1 \le j \le M_l$)", rules.kronecker_sums)
+    d.claim(delta[j] * z_prev[i])
+    return verify_in_worlds(d, [world_eq8(*sizes, seed) for seed, sizes in enumerate(WORLDS)])
+
+
+def world_eq8(Mp: int, Ml: int, Mn: int, seed: int) -> World:
+    """E = E(a_1^(l), ..., a_Ml^(l)); z^(l-1) are leaves with z_0 = 1; i may be the bias 0."""
+    rng = random.Random(seed)
+    defs = {a: lambda mm: sum(w[mm, ii] * z_prev[ii] for ii in range(Mp + 1)),
+            z_prev: lambda ii: sp.Integer(1) if ii == 0 else z_prev[ii]}
+    args = tuple(a[mm] for mm in range(1, Ml + 1))
+    return World({M_prev: Mp, M_l: Ml, j: rng.randint(1, Ml), i: rng.randint(0, Mp)}, defs,
+                 {E: ("E", args)}, {delta: lambda mm: (E, int(mm) - 1)})
+
+
+def derivation_examples(target: sp.Expr | None = None) -> Derivation:
+    """dE/dw_ji^(l) = sum_n delta_nj^(l) z_ni^(l-1) for E = sum_n E_n (exercise l)."""
+    total = sp.Sum(E_n[n], (n, 1, N))
+    d = Derivation.start(r"exercise l): $\partial E / \partial w_{ji}^{(l)}$ for $N$ examples",
+                         sp.Derivative(total, w[j, i]), sp.Sum(sp.Derivative(E_n[n], w[j, i]), (n, 1, N)),
+                         r"$E = \sum_n E_n$: differentiate the finite sum term by term", Context(), cite="exercise l)")
+    d.then(r"chain rule per example: $E_n$ depends on $w^{(l)}$ only through $a_{nm}^{(l)}$",
+           per_example(lambda e: sp.Sum(sp.Derivative(e.expr, a[n, m]) * sp.Derivative(a[n, m], w[j, i]), (m, 1, M_l))))
+    d.then(r"definition $\delta_{nm}^{(l)} = \partial E_n / \partial a_{nm}^{(l)}$",
+           lambda e: e.replace(lambda u: isinstance(u, sp.Derivative) and u.expr == E_n[n],
+                               lambda u: delta[u.variables[0].indices]))
+    d.then(r"eq. (6) for example $n$: $a_{nm}^{(l)} = \sum_{i'} w_{mi'}^{(l)} z_{ni'}^{(l-1)}$",
+           rules.replace_indexed(a, lambda nn, mm: sp.Sum(w[mm, i2] * z_prev[nn, i2], (i2, 0, M_prev))))
+    d.then(r"differentiate: $\partial w_{mi'}^{(l)} / \partial w_{ji}^{(l)} = \delta_{mj} \delta_{i'i}$",
+           rules.differentiate)
+    d.then(r"Kronecker sums over $i'$ and $m$", rules.kronecker_sums)
+    d.claim(sp.Sum(delta[n, j] * z_prev[n, i], (n, 1, N)) if target is None else target)
+    return verify_in_worlds(d, [world_examples(size, seed) for seed, size in enumerate((1, 2, 3, 4))])
+
+
+def per_example(chain: rules.Rewrite) -> rules.Rewrite:
+    return lambda expr: expr.replace(lambda e: isinstance(e, sp.Derivative) and e.expr == E_n[n], chain)
+
+
+def world_examples(size: int, seed: int) -> World:
+    """N examples, E_n = E_n(a_n1^(l), ..., a_nM^(l)), each its own function."""
+    rng = random.Random(seed)
+    Mp, Ml = rng.randint(1, 3), rng.randint(1, 3)
+    defs = {a: lambda nn, mm: sum(w[mm, ii] * z_prev[nn, ii] for ii in range(Mp + 1)),
+            z_prev: lambda nn, ii: sp.Integer(1) if ii == 0 else z_prev[nn, ii]}
+    outer = {E_n[nn]: (f"E{nn}", tuple(a[nn, mm] for mm in range(1, Ml + 1))) for nn in range(1, size + 1)}
+    return World({N: size, M_prev: Mp, M_l: Ml, j: rng.randint(1, Ml), i: rng.randint(0, Mp)}, defs, outer,
+                 {delta: lambda nn, mm: (E_n[nn], int(mm) - 1)})
