@@ -59,7 +59,8 @@ def tricky() -> dict[str, sp.Basic]:
     (sp.Symbol("M_lp1"), "M_{l+1}"),
     (sp.Symbol("w_2_1__3"), "w_{21}^{(3)}"),  # a concrete weight, nt.python_name
     (sp.Symbol("x_0_1"), "x_{01}"),
-    (sp.KroneckerDelta(j, k), "I_{jk}"),
+    (sp.KroneckerDelta(j, k), r"\delta_{jk}"),
+    (sp.KroneckerDelta(i, nt.i2) * nt.base("w", 1)[j, nt.i2], r"\delta_{ii'} w_{ji'}^{(1)}"),
     (sp.Sum(nt.base("x")[i], (i, 0, nt.D)), r"\sum_{i=0}^{D} x_{i}"),
     (nt.base("y")[k] - nt.base("t")[k], "y_{k} - t_{k}"),
 ])

@@ -4,7 +4,7 @@
 ``w__2[j, i]`` prints as w_{ji}^{(2)}, ``delta__l`` as \\delta^{(l)}, the undefined
 non-linearity ``h__1`` as h_1 and its derivative as h_1'. What SymPy leaves behind when
 it differentiates an undefined function (``Subs(Derivative(h(_xi), _xi), _xi, a)``) is
-printed as the reader writes it, h'(a); ``KroneckerDelta`` as Bishop's I_{kj}; the
+printed as the reader writes it, h'(a); ``KroneckerDelta`` as delta_{kj}; the
 matrices of the vectorised form by their names (``W^(l+1)``, ``W1``: W^{(l+1)}, W^{(1)}).
 
 Prose (rule names, statements) goes through derive.emit.prose instead.
@@ -86,7 +86,7 @@ class SheetPrinter(LatexPrinter):
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         indices = [self._print(v) for v in expr.indices]
-        return nt.latex_indexed(str(expr.base.label), indices)
+        return nt.latex_indexed(str(expr.base.label), [join_indices(indices)])
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
         return matrix_tex(expr.name)
@@ -168,9 +168,8 @@ class SheetPrinter(LatexPrinter):
         return f"\\left. {self._print(f)} \\right|_{{{at}}}"
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
-        i, j = (self._print(v) for v in expr.args)
-        sep = "" if len(i) == len(j) == 1 else ","
-        tex = f"I_{{{i}{sep}{j}}}"  # Bishop's I_kj: 1 if k = j, else 0 (not delta: that is the error)
+        """delta_jk, as the rule names write it; the error delta_j^(l) always has its layer."""
+        tex = f"\\delta_{{{join_indices([self._print(v) for v in expr.args])}}}"
         return tex if exp is None else f"{tex}^{{{exp}}}"
 
     # --- products: numbers, symbols, indexed, brackets, functions, sums last ------------------
@@ -249,6 +248,11 @@ class SheetPrinter(LatexPrinter):
 
     def _print_Identity(self, expr: sp.Basic) -> str:
         return "I"
+
+
+def join_indices(indices: list[str]) -> str:
+    """ji, mi' (one letter each, primes allowed) side by side; anything longer with commas."""
+    return ("" if all(len(v.rstrip("'")) == 1 for v in indices) else ",").join(indices)
 
 
 def is_tall(tex: str) -> bool:

@@ -76,6 +76,11 @@ class Section:
     fragments: list[str] = field(default_factory=list, repr=False)
 
     @property
+    def short(self) -> str:
+        """The part's name in the summary table: 'a)', 'Vectorised'."""
+        return self.heading.rstrip(":")
+
+    @property
     def title_cell(self) -> str:
         """The title inside a Markdown table row."""
         return self.title.replace("|", "\\|")
