@@ -17,7 +17,7 @@ def table(exercises: Sequence[Exercise]) -> str:
     rows = [("ex", "what it shows", "routes", "checks", "result", "seconds")]
     for ex in exercises:
         passed = sum(c.passed for c in ex.checks)
-        rows.append((ex.id, ex.title, ", ".join(ex.routes), f"{passed}/{len(ex.checks)}",
+        rows.append((ex.id, ex.title.replace("$", ""), ", ".join(ex.routes), f"{passed}/{len(ex.checks)}",
                      ex.status, f"{ex.seconds:.2f}"))
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]

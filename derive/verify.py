@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import signal
 import time
+from typing import Any
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-Definitions = dict[sp.IndexedBase, Callable[..., sp.Expr]]
+Definitions = dict[Any, Any]  # IndexedBase -> Callable[..., Expr], or Symbol -> Expr
 Point = dict[sp.Expr, sp.Expr]
 
 
@@ -104,14 +105,19 @@ def timed(route: str, fn: Callable[[], tuple[bool, str]], limit: float) -> Check
 # --- substitution machinery -------------------------------------------------------------
 def expand_definitions(expr: sp.Expr, defs: Definitions, doit: bool = True,
                        sizes: dict[sp.Symbol, int] | None = None) -> sp.Expr:
-    """Replace every defined Indexed by its definition until nothing changes.
+    """Replace every defined Indexed (and defined Symbol) by its definition until nothing changes.
 
     With `sizes`, symbolic sizes are substituted after every round, so sums close and
     every index is concrete (z_0 = 1 then comes out of the definition itself).
     """
+    named = {key: value for key, value in defs.items() if not isinstance(key, sp.IndexedBase)}
+    if sizes:  # a MatrixSymbol's shape holds sizes: the key must be sized like the expression
+        named = {_substitute_sizes(k, sizes): _substitute_sizes(v, sizes) for k, v in named.items()}
     for _ in range(200):
         table = {e: defs[e.base](*e.indices) for e in expr.atoms(sp.Indexed) if e.base in defs}
         new = expr.xreplace({e: v for e, v in table.items() if v != e})
+        if named:  # a Symbol or MatrixSymbol defined by an expression (z^(l+1) := ...)
+            new = new.xreplace(named)
         if sizes:
             new = _substitute_sizes(new, sizes)
         if doit and new.has(sp.Sum, sp.Product, sp.Subs, sp.Derivative):

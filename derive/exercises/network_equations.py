@@ -41,23 +41,23 @@ def eliminate(net: Network, title: str, start: str) -> Derivation:
 @exercise("a")
 def exercise_a(config: Config) -> Exercise:
     net = Network.generic(2)
-    return Exercise("a", "One hidden layer: y_j as a function of x",
-                    "Eliminate the pre-activations a and activations z of a network with one "
-                    "hidden layer of M units, writing the output y_j directly in the inputs x "
-                    "and the weights (Bishop eq. 5.7).",
-                    ["Bias as the extra input x_0 = 1 and hidden unit z_0 = 1 (eq. 3); every sum "
-                     "over units starts at 0 unless the bias term is written out."],
-                    [eliminate(net, "y_j for one hidden layer", "h")])
+    return Exercise("a", "One hidden layer: $y_j$ as a function of $x$",
+                    "Exercise a): eliminate the pre-activations $a$ and the activations $z$ of a "
+                    "network with one hidden layer of M units, writing the output $y_j$ directly "
+                    "in the inputs $x_i$ and the weights (Bishop eq. 5.7).",
+                    ["Bias as the extra input $x_0 = 1$ and the hidden bias unit $z_0^{(1)} = 1$ "
+                     "(eq. 3): every sum over units starts at 0 unless the bias term is written out."],
+                    [eliminate(net, "$y_j$ for one hidden layer", "h")])
 
 
 @exercise("b")
 def exercise_b(config: Config) -> Exercise:
     net = Network.generic(3)
-    return Exercise("b", "Two hidden layers: y_j as a function of x",
-                    "The same for two hidden layers and three layers of weights "
-                    "w^(1), w^(2), w^(3) (Bishop eq. 5.9 nested once more).",
-                    ["Bias as x_0 = 1 and z_0^(l) = 1 (eq. 3)."],
-                    [eliminate(net, "y_j for two hidden layers", "h")])
+    return Exercise("b", "Two hidden layers: $y_j$ as a function of $x$",
+                    "Exercise b): the same for two hidden layers and three layers of weights "
+                    "$w^{(1)}, w^{(2)}, w^{(3)}$ (Bishop eq. 5.9, nested once more).",
+                    ["Bias as $x_0 = 1$ and $z_0^{(l)} = 1$ (eq. 3); hidden widths $M_1$, $M_2$."],
+                    [eliminate(net, "$y_j$ for two hidden layers", "h")])
 
 
 @exercise("c")
@@ -66,11 +66,15 @@ def exercise_c(config: Config) -> Exercise:
     derivations = [eliminate(Network.generic(L), f"unrolling (4)-(7) at $L = {L}$ gives {ex})", "z")
                    for L, ex in ((2, "a"), (3, "b"))]
     return Exercise("c", "The L-layer recursion",
-                    "Write the network with L layers of weights as a recursion over the layer "
-                    "index l: the output (4), the activations (5), the pre-activations (6) and "
-                    "the first layer (7); unrolling it must give back a) and b).",
-                    ["l runs over 1..L; z^(0) is the input x; the sum in (6) runs over the "
-                     "units of layer l-1 including the bias unit 0."],
+                    "Exercise c): write the network with L layers of weights as a recursion over "
+                    "the layer index $l$: the output (4), the activations (5), the pre-activations "
+                    "(6) and the first layer (7) (Bishop eqs. 5.2-5.4 per layer); unrolled, the "
+                    "recursion must give back a) and b).",
+                    ["$y_j = z_j^{(L)}$ (4); $z_j^{(l)} = h_l(a_j^{(l)})$ for $l = 1, \\dots, L$ (5); "
+                     "$a_j^{(l)} = \\sum_{i=0}^{M_{l-1}} w_{ji}^{(l)} z_i^{(l-1)}$ for "
+                     "$l = 2, \\dots, L$ (6); $a_j^{(1)} = \\sum_{i=0}^{D} w_{ji}^{(1)} x_i$ (7).",
+                     "The sum in (6) runs over the units of layer $l-1$ including the bias unit "
+                     "$z_0^{(l-1)} = 1$; the rules below are these four equations applied in turn."],
                     derivations)
 
 
@@ -133,13 +137,13 @@ def induction() -> Derivation:
     A, c = sp.MatrixSymbol("A", Ml, D), sp.MatrixSymbol("c", Ml, 1)
     W, b = sp.MatrixSymbol("W__lp1", Mn, Ml), sp.MatrixSymbol("b__lp1", Mn, 1)
     x = sp.MatrixSymbol("x", D, 1)
-    ctx = Context(sizes={D: (2, 3), Ml: (3, 1), Mn: (2, 4)})
-    lhs = sp.MatMul(W, sp.MatAdd(sp.MatMul(A, x), c)) + b
-    d = Derivation.start("composition of affine maps is affine (every L)", sp.MatrixSymbol("z__lp1", Mn, 1),
-                         lhs, "eqs. (5)-(6) with $h(a) = a$ and the hypothesis $z^{(l)} = A x + c$", ctx,
+    z_next = sp.MatrixSymbol("z__lp1", Mn, 1)
+    first = sp.MatMul(W, sp.MatAdd(sp.MatMul(A, x), c)) + b
+    # eqs. (5)-(6) with h(a) = a under the hypothesis z^(l) = A x + c define z^(l+1).
+    ctx = Context(definitions={z_next: first}, sizes={D: (2, 3), Ml: (3, 1), Mn: (2, 4)})
+    d = Derivation.start("composition of affine maps is affine (every $L$)", z_next, first,
+                         "eqs. (5)-(6) with $h(a) = a$ and the hypothesis $z^{(l)} = A x + c$", ctx,
                          note="Base case: $z^{(1)} = W^{(1)} x + b^{(1)}$ is affine.")
-    # The lhs symbol z^(l+1) is defined by the first line; check from that line on.
-    d.lhs = lhs
     d.then("distribute the matrix product over the sum", lambda e: sp.expand(e))
     return d.claim(sp.MatMul(sp.MatMul(W, A), x) + sp.MatAdd(sp.MatMul(W, c), b)).verify()
 
@@ -151,8 +155,11 @@ def exercise_d(config: Config) -> Exercise:
         shapes.append(config.widths)
     checks = [c for widths in shapes for c in collapse_checks(widths)]
     return Exercise("d", "Without non-linearities the network is affine in x",
-                    "Remove every h_l (take h_l(a) = a) and show the output is linear in x "
-                    "(affine, with the biases): the deep model collapses to a linear model.",
-                    ["Linear here means affine: y = A x + c with A = W^(L)...W^(1), the bias "
-                     "columns removed, and c collecting the propagated biases."],
+                    "Exercise d): remove every non-linearity (take $h_l(a) = a$) and show that the "
+                    "output is linear in $x$ (affine, with the biases), so the deep model collapses "
+                    "to a linear model: checked for $L = 1, \\dots, 5$ and for every L by induction.",
+                    ["Linear here means affine: $y = A x + c$ with $A = W^{(L)} \\cdots W^{(1)}$ "
+                     "(the bias columns removed) and $c$ collecting the propagated biases.",
+                     "Two routes for each L: the Hessian of y in x vanishes (symbolic), and the "
+                     "second difference $y(x+u) + y(x-u) - 2y(x)$ is exactly 0 at random rational points."],
                     [induction()], checks)
