@@ -16,6 +16,7 @@ from derive import delta_rules as rules
 from derive import notation as nt
 from derive.chain import World, verify_in_worlds
 from derive.derivation import Derivation
+from derive.errors import DeriveError
 from derive.verify import Context
 
 j, i, k, n, N = nt.j, nt.i, nt.k, nt.n, nt.N
@@ -67,7 +68,7 @@ def pre_activation(index: sp.Expr) -> sp.Expr:
     return sp.Sum(w[index, i2] * z_prev[i2], (i2, 0, M_prev))
 
 
-def derivation_eq9() -> Derivation:
+def derivation_eq9(target: sp.Expr | None = None) -> Derivation:
     """delta_j^(l) = dE/da_j^(l) = h_l'(a_j) sum_k w_kj^(l+1) delta_k^(l+1) (eq. 9)."""
     d = Derivation.start(r"eq. (9): $\delta_j^{(l)}$ from $\delta^{(l+1)}$", sp.Derivative(E, a[j]),
                          sp.Derivative(E, a[j]), r"definition $\delta_j^{(l)} = \partial E / \partial a_j^{(l)}$",
@@ -80,7 +81,7 @@ def derivation_eq9() -> Derivation:
     d.then(r"differentiate: $\partial a_m^{(l)} / \partial a_j^{(l)} = \delta_{mj}$", rules.differentiate)
     d.then(r"Kronecker sum over $m$ ($1 \le j \le M_l$)", rules.kronecker_sums)
     d.then(r"$h_l'(a_j^{(l)})$ does not depend on $k$", rules.out_of_sum(h_prime(a[j])))
-    d.claim(eq9())
+    d.claim(eq9() if target is None else target)
     return verify_in_worlds(d, [world_eq9(*sizes, seed) for seed, sizes in enumerate(WORLDS)])
 
 
@@ -90,10 +91,10 @@ def world_eq9(Mp: int, Ml: int, Mn: int, seed: int) -> World:
     defs = {a_next: lambda kk: w_next[kk, 0] + sum(w_next[kk, mm] * h(a[mm]) for mm in range(1, Ml + 1))}
     args = tuple(a_next[kk] for kk in range(1, Mn + 1))
     return World({M_prev: Mp, M_l: Ml, M_next: Mn, j: rng.randint(1, Ml)}, defs, {E: ("E", args)},
-                 {delta_next: lambda kk: (E, int(kk) - 1)})
+                 {delta_next: lambda kk: (E, unit(kk, Mn))})
 
 
-def derivation_eq8() -> Derivation:
+def derivation_eq8(target: sp.Expr | None = None) -> Derivation:
     """dE/dw_ji^(l) = delta_j^(l) z_i^(l-1) (eq. 8), i = 0 the bias."""
     d = Derivation.start(r"eq. (8): $\partial E / \partial w_{ji}^{(l)}$", sp.Derivative(E, w[j, i]),
                          sp.Derivative(E, w[j, i]), r"the derivative asked for", Context(), cite="exercise j)")
@@ -104,7 +105,7 @@ def derivation_eq8() -> Derivation:
     d.then(r"differentiate: $\partial w_{mi'}^{(l)} / \partial w_{ji}^{(l)} = \delta_{mj} \delta_{i'i}$",
            rules.differentiate)
     d.then(r"Kronecker sums over $i'$ and $m$ ($0 \le i \le M_{l-1}$, $1 \le j \le M_l$)", rules.kronecker_sums)
-    d.claim(delta[j] * z_prev[i])
+    d.claim(delta[j] * z_prev[i] if target is None else target)
     return verify_in_worlds(d, [world_eq8(*sizes, seed) for seed, sizes in enumerate(WORLDS)])
 
 
@@ -115,7 +116,14 @@ def world_eq8(Mp: int, Ml: int, Mn: int, seed: int) -> World:
             z_prev: lambda ii: sp.Integer(1) if ii == 0 else z_prev[ii]}
     args = tuple(a[mm] for mm in range(1, Ml + 1))
     return World({M_prev: Mp, M_l: Ml, j: rng.randint(1, Ml), i: rng.randint(0, Mp)}, defs,
-                 {E: ("E", args)}, {delta: lambda mm: (E, int(mm) - 1)})
+                 {E: ("E", args)}, {delta: lambda mm: (E, unit(mm, Ml))})
+
+
+def unit(index: sp.Expr, width: int) -> int:
+    """The argument position of delta_index; the bias unit 0 has no delta."""
+    if not 1 <= int(index) <= width:
+        raise DeriveError(f"delta_{index} does not exist: units run from 1 to {width}, the bias unit 0 has no delta")
+    return int(index) - 1
 
 
 def derivation_examples(target: sp.Expr | None = None) -> Derivation:
@@ -150,4 +158,4 @@ def world_examples(size: int, seed: int) -> World:
             z_prev: lambda nn, ii: sp.Integer(1) if ii == 0 else z_prev[nn, ii]}
     outer = {E_n[nn]: (f"E{nn}", tuple(a[nn, mm] for mm in range(1, Ml + 1))) for nn in range(1, size + 1)}
     return World({N: size, M_prev: Mp, M_l: Ml, j: rng.randint(1, Ml), i: rng.randint(0, Mp)}, defs, outer,
-                 {delta: lambda nn, mm: (E_n[nn], int(mm) - 1)})
+                 {delta: lambda nn, mm: (E_n[nn], unit(mm, Ml))})
