@@ -1,19 +1,17 @@
 """Backpropagation against plain differentiation, on concrete networks of any depth.
 
-Two independent routes to dE/dw_ji^(l) for every weight of a concrete network:
+Two independent routes to dE/dw_ji^(l) for every weight of a concrete network (`Net`):
 
-- route 1 writes the loss out in x, t and w alone (no a, z or delta) and lets SymEngine
-  differentiate it with respect to each weight. The loss is built as a DAG: each
-  a_j^(l) is one object shared by every unit above it, so SymEngine's diff (which
-  caches per node) and the evaluator below visit about L M^2 nodes instead of the M^L
-  paths of the written-out tree. Route 1 knows nothing of deltas.
-- route 2 is the delta recursion: delta^(L) from the loss (exercises i, k), eq. (9)
-  down the layers, eq. (8) for the gradient, summed over the examples (exercise l).
+- route 1 (derive.expanded_loss) writes the loss out in x, t and w alone, with no a, z
+  or delta, and lets SymEngine differentiate it with respect to each weight;
+- route 2 (here) is the delta recursion: delta^(L) from the loss (exercises i, k),
+  eq. (9) down the layers, eq. (8) for the gradient, summed over the examples (l).
 
-Both are evaluated at the same random point in one number field: exact rationals, with
-every undefined h_l a random rational cubic (an identity that holds for every h holds
-for these), or mpmath at 50 digits with the real activations (tanh, sigmoid, ...).
-`route2` takes a `mutation` naming a wrong rule, so tests can watch the comparison fail.
+Both are evaluated at the same random point (`sample`) in one number field
+(derive.fields): exact rationals or exact mod p, with every undefined h_l a random
+rational cubic (an identity that holds for every h holds for these), or mpmath at 50
+digits with the real activations (tanh, sigmoid, softplus). `route2` takes a `mutation`
+naming a wrong rule, so tests can watch the comparison fail.
 """
 from __future__ import annotations
 
@@ -25,7 +23,6 @@ from typing import Any
 
 import mpmath
 import sympy as sp
-import symengine as se
 
 from derive import activations, fields
 from derive.errors import DeriveError
@@ -136,99 +133,6 @@ def sample(net: Net, field: Field, seed: int) -> Sample:
     return Sample(w, x, t, cubics, fns)
 
 
-# --- route 1: differentiate the loss written out in x, t and w ---------------------------------
-def se_activation(net: Net, l: int, cubics: dict[str, list[Fraction]]) -> Callable[[se.Basic], se.Basic]:
-    """h_l as SymEngine sees it: the formula of the activation, or of h_l's random cubic.
-
-    An undefined h_l enters as its cubic because SymEngine differentiates an undefined
-    function of a composite argument without its node cache (exponential in depth).
-    relu (any h with Max or Heaviside) stays an opaque function: relu' is the Heaviside
-    step by convention, supplied at evaluation; that keeps relu to moderate depths.
-    """
-    name = fn_name(net, l)
-    if name in cubics:
-        c = [se.Rational(v.numerator, v.denominator) for v in cubics[name]]
-        return lambda u: c[0] + c[1] * u + c[2] * u**2 + c[3] * u**3
-    if activations.get(name).h.has(sp.Max, sp.Heaviside, sp.Piecewise):
-        return se.Function(name)
-    body, a = se.sympify(activations.get(name).h), se.Symbol(str(activations.a))
-    return lambda u: body.xreplace({a: u})
-
-
-def loss_dag(net: Net, cubics: dict[str, list[Fraction]]) -> tuple[se.Basic, dict[Key, se.Symbol]]:
-    """E(w) = sum_n E_n with every a and z eliminated, shared subexpressions kept shared."""
-    w = {key: se.Symbol(f"w_{key[1]}_{key[2]}__{key[0]}") for l in range(1, net.L + 1) for key in net.weights(l)}
-    h = {l: se_activation(net, l, cubics) for l in layers_with_h(net)}
-    E = se.Integer(0)
-    for n in range(1, net.N + 1):
-        z = [se.Integer(1)] + [se.Symbol(f"x_{n}_{i}") for i in range(1, net.widths[0] + 1)]
-        for l in range(1, net.L + 1):
-            a = [se.Add(*[w[l, j, i] * z[i] for i in range(len(z))]) for j in range(1, net.widths[l] + 1)]
-            z = [se.Integer(1)] + ([h[l](u) for u in a] if l in h else a)
-        t = [se.Symbol(f"t_{n}_{k}") for k in range(1, net.widths[-1] + 1)]
-        E += loss_n(net, z[1:], t)
-    return E, w
-
-
-def loss_n(net: Net, out: list[se.Basic], t: list[se.Basic]) -> se.Basic:
-    """One example's loss from the network's last layer (z^(L), or a^(L) under softmax)."""
-    if net.loss == "cross-entropy":  # y_k = exp(a_k) / sum_j exp(a_j); E_n = -sum_k t_k log y_k
-        S = se.Add(*[se.exp(u) for u in out])
-        return -se.Add(*[tk * se.log(se.exp(u) / S) for u, tk in zip(out, t)])
-    squares = se.Add(*[(y - tk) ** 2 for y, tk in zip(out, t)])
-    return squares / 2 if net.loss == "half-sum-of-squares" else squares
-
-
-def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
-    """Evaluate SymEngine expressions at the sample, memoised per node (the DAG stays a DAG)."""
-    point: dict[se.Basic, Any] = {se.Symbol(f"w_{j}_{i}__{l}"): v for (l, j, i), v in s.w.items()}
-    point.update({se.Symbol(f"x_{n}_{i}"): v for (n, i), v in s.x.items()})
-    point.update({se.Symbol(f"t_{n}_{k}"): v for (n, k), v in s.t.items()})
-    memo: dict[se.Basic, Any] = {}
-
-    def ev(e: se.Basic) -> Any:
-        if e in memo:
-            return memo[e]
-        kind, args = type(e).__name__, e.args
-        if kind == "Symbol":
-            v = point[e]
-        elif isinstance(e, (se.Integer, se.Rational)):
-            v = field.num(Fraction(*map(int, e.get_num_den())))
-        elif kind == "Add":
-            v = sum((ev(u) for u in args[1:]), ev(args[0]))
-        elif kind == "Mul":
-            v = ev(args[0])
-            for u in args[1:]:
-                v = v * ev(u)
-        elif kind == "Pow":
-            v = field.elementary("exp")(ev(args[1])) if args[0] == se.E else power(ev(args[0]), args[1], ev)
-        elif kind == "FunctionSymbol":
-            v = s.fns[e.get_name()][0](ev(args[0]))
-        elif kind == "Subs":  # Subs(Derivative(f(xi), xi), xi, value): f'(value)
-            v = s.fns[args[0].args[0].get_name()][1](ev(args[2]))
-        elif kind == "Derivative":  # Derivative(f(u), u) for a bare symbol u
-            v = s.fns[args[0].get_name()][1](ev(args[1]))
-        else:
-            v = field.elementary(kind)(ev(args[0]))
-        memo[e] = v
-        return v
-    return ev
-
-
-def power(base: Any, exponent: se.Basic, ev: Callable[[se.Basic], Any]) -> Any:
-    if type(exponent).__name__ == "Integer":
-        return base ** int(exponent)
-    return base ** ev(exponent)
-
-
-def route1(net: Net, s: Sample, field: Field, keys: list[Key]) -> dict[Key, Any]:
-    """dE/dw for each key by SymEngine's diff of the written-out loss, evaluated at s."""
-    E, w = loss_dag(net, s.cubics)
-    ev = evaluator(s, field)
-    with field.context():
-        return {key: ev(se.diff(E, w[key])) for key in keys}
-
-
 # --- route 2: the delta recursion ---------------------------------------------------------------
 def forward(net: Net, s: Sample, n: int) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
     """a^(l) and z^(l) of example n by eqs. (5)-(7); index 0 of every z is the bias unit."""
@@ -247,12 +151,13 @@ def output_delta(net: Net, s: Sample, n: int, a: list[Any], z: list[Any] | None,
                  mutation: str | None) -> list[Any]:
     """delta_j^(L): y_j - t_j under softmax (i); 2 (y_j - t_j) h_L'(a_j) for E = sum (y - t)^2 (k)."""
     K = net.widths[-1]
+    y: list[Any]
     if net.loss == "cross-entropy":
         exps = [field.elementary("exp")(u) for u in a[1:]]
         y = [None] + [e / sum(exps) for e in exps]
         factor, slope = 1, [1] * (K + 1)
     else:
-        y, dh = z, s.fns[fn_name(net, net.L)][1]
+        y, dh = z or [], s.fns[fn_name(net, net.L)][1]
         factor = 2 if net.loss == "sum-of-squares" and mutation != "no-factor-2" else 1
         slope = [None] + [dh(u) for u in a[1:]]
     sign = -1 if mutation == "t-minus-y" else 1
@@ -266,7 +171,7 @@ def backward(net: Net, s: Sample, a: dict[int, list[Any]], top: list[Any],
     for l in range(net.L - 1, 0, -1):
         dh = s.fns[fn_name(net, l)][1]
         row = {"transpose": lambda k, j: (l + 1, j, k), "wrong-layer": lambda k, j: (l, k, j)}.get(
-            mutation, lambda k, j: (l + 1, k, j))
+            mutation or "", lambda k, j: (l + 1, k, j))
         delta[l] = [None]
         for j in range(1, net.widths[l] + 1):
             back = sum(s.w.get(row(k, j), 0) * delta[l + 1][k] for k in range(1, net.widths[l + 1] + 1))
@@ -319,6 +224,7 @@ def compare(net: Net, field: Field, seed: int, per_layer: int | None = None,
     with field.context():
         s = sample(net, field, seed)
     keys = chosen(net, per_layer, seed)
+    from derive.expanded_loss import route1  # route 1 imports Net from here
     t0 = perf_counter()
     g1 = route1(net, s, field, keys)
     t1 = perf_counter()

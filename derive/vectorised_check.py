@@ -22,10 +22,12 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from derive import backprop as bp
 from derive.errors import DeriveError
+from derive.expanded_loss import route1
 from derive.fields import EXACT, MPMATH, Field, step
 from derive.vectorised import Model, Softmax
 from derive.verify import Check, timed
 
+Mat = Any  # a matrix value: nested lists (exact, mpmath) or a NumPy array (float64)
 NET_LOSS = {"sum-of-squares": "sum-of-squares", "gaussian-nll": "half-sum-of-squares",
             "cross-entropy": "cross-entropy"}  # Gaussian NLL at sigma^2 = 1: (1/2) sum + const
 
@@ -41,29 +43,29 @@ class Lists:
         from fractions import Fraction
         return self.field.num(Fraction(int(c.p), int(c.q)))
 
-    def ones(self, rows: int, cols: int) -> list[list[Any]]:
+    def ones(self, rows: int, cols: int) -> Mat:
         return [[1] * cols for _ in range(rows)]
 
-    def T(self, A: list[list[Any]]) -> list[list[Any]]:
+    def T(self, A: Mat) -> Mat:
         return [list(r) for r in zip(*A)]
 
-    def add(self, A: list[list[Any]], B: list[list[Any]]) -> list[list[Any]]:
+    def add(self, A: Mat, B: Mat) -> Mat:
         return [[u + v for u, v in zip(r, s)] for r, s in zip(A, B)]
 
-    def matmul(self, A: list[list[Any]], B: list[list[Any]]) -> list[list[Any]]:
+    def matmul(self, A: Mat, B: Mat) -> Mat:
         return [[sum((u * v for u, v in zip(r, c)), 0) for c in zip(*B)] for r in A]
 
-    def scale(self, c: Any, A: list[list[Any]]) -> list[list[Any]]:
+    def scale(self, c: Any, A: Mat) -> Mat:
         return [[c * u for u in r] for r in A]
 
-    def hadamard(self, A: list[list[Any]], B: list[list[Any]]) -> list[list[Any]]:
+    def hadamard(self, A: Mat, B: Mat) -> Mat:
         return [[u * v for u, v in zip(r, s)] for r, s in zip(A, B)]
 
-    def apply(self, f: sp.Lambda, A: list[list[Any]]) -> list[list[Any]]:
+    def apply(self, f: sp.Lambda, A: Mat) -> Mat:
         g = sp.lambdify(f.variables, f.expr, self.modules)
         return [[g(u) for u in r] for r in A]
 
-    def softmax(self, A: list[list[Any]]) -> list[list[Any]]:
+    def softmax(self, A: Mat) -> Mat:
         exp = self.field.elementary("exp")
         return [[e / sum(row) for e in row] for row in ([exp(u) for u in r] for r in A)]
 
@@ -77,28 +79,28 @@ class Arrays(Lists):
     def num(self, c: sp.Expr) -> Any:
         return float(c)
 
-    def ones(self, rows: int, cols: int) -> np.ndarray:
+    def ones(self, rows: int, cols: int) -> Mat:
         return np.ones((rows, cols))
 
-    def T(self, A: np.ndarray) -> np.ndarray:
+    def T(self, A: Mat) -> Mat:
         return A.T
 
-    def add(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    def add(self, A: Mat, B: Mat) -> Mat:
         return A + B
 
-    def matmul(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    def matmul(self, A: Mat, B: Mat) -> Mat:
         return A @ B
 
-    def scale(self, c: Any, A: np.ndarray) -> np.ndarray:
+    def scale(self, c: Any, A: Mat) -> Mat:
         return c * A
 
-    def hadamard(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    def hadamard(self, A: Mat, B: Mat) -> Mat:
         return A * B
 
-    def apply(self, f: sp.Lambda, A: np.ndarray) -> np.ndarray:
+    def apply(self, f: sp.Lambda, A: Mat) -> Mat:
         return np.broadcast_to(sp.lambdify(f.variables, f.expr, self.modules)(A), A.shape)
 
-    def softmax(self, A: np.ndarray) -> np.ndarray:
+    def softmax(self, A: Mat) -> Mat:
         e = np.exp(A - A.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
@@ -181,7 +183,7 @@ def against_differentiation(model: Model, seed: int = 1) -> tuple[bool, str]:
     net = net_of(model)
     with MPMATH.context():
         s = bp.sample(net, MPMATH, seed)
-        g_diff = {key: float(v) for key, v in bp.route1(net, s, MPMATH, sorted(s.w)).items()}
+        g_diff = {key: float(v) for key, v in route1(net, s, MPMATH, sorted(s.w)).items()}
     env = {name: np.array(m, dtype=np.float64) for name, m in environment(model, s, float).items()}
     g_matrix = gradient(model, run(model, env, Arrays()))
     wrong = [key for key in sorted(g_diff) if not np.isclose(g_matrix[key], g_diff[key], rtol=1e-9, atol=1e-12)]
