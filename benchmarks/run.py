@@ -16,6 +16,7 @@ import gc
 from importlib import metadata
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -49,14 +50,16 @@ def per_call(step, budget: float) -> tuple[int, float]:  # type: ignore[no-untyp
         n = max(2 * n, int(n * budget / max(took, 1e-9)) + 1)
 
 
-def measure(steps: dict, rounds: int, budget: float) -> dict[str, float]:  # type: ignore[type-arg]
-    """Median seconds per call of each step, from interleaved rounds."""
+def measure(steps: dict, rounds: int, budget: float, quiet: float) -> dict[str, float]:  # type: ignore[type-arg]
+    """Median seconds per call of each step, from interleaved rounds; before each round wait
+    up to `quiet` seconds (all rounds together) for the other processes to leave the CPUs."""
     sizes = {name: per_call(step, budget)[0] for name, step in steps.items()}
     times: dict[str, list[float]] = {name: [] for name in steps}
-    names = list(steps)
+    names, deadline = list(steps), time.monotonic() + quiet
     gc.disable()
     try:
         for r in range(rounds):
+            wait_quiet(deadline)
             for name in names[r % len(names):] + names[:r % len(names)]:
                 step, n = steps[name], sizes[name]
                 start = time.perf_counter()
@@ -99,6 +102,12 @@ def blas() -> list[str]:
                          f"({Path(pool['filepath']).name})")
     except ImportError:
         lines.append("threadpoolctl not installed: BLAS unknown")
+    try:
+        import torch
+        found = re.findall(r"BLAS_INFO=(\w+)", torch.__config__.show())
+        lines.append(f"torch: BLAS {found[0] if found else '?'}, {torch.get_num_threads()} threads")
+    except ImportError:
+        pass
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS"):
         lines.append(f"{var}={os.environ[var]}" if var in os.environ else f"{var} unset")
     return lines
@@ -114,25 +123,22 @@ def versions() -> str:
     return ", ".join(found)
 
 
-def limit_threads(n: int) -> None:
-    """The same number of threads for every peer: BLAS, OpenMP, torch, XLA."""
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen="
-                               f"{'false' if n == 1 else 'true'} intra_op_parallelism_threads={n}").strip()
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(n)
-    try:
-        import torch
-        torch.set_num_threads(n)
-    except ImportError:
+def busy(window: float = 0.5) -> float:
+    """Fraction of the machine's CPU time in use over `window` seconds (/proc/stat)."""
+    def ticks() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    total, idle = ticks()
+    time.sleep(window)
+    total2, idle2 = ticks()
+    return 1.0 - (idle2 - idle) / max(total2 - total, 1)
+
+
+def wait_quiet(deadline: float) -> None:
+    """Wait until the other processes leave the CPUs idle (under 10% busy), or the deadline."""
+    while time.monotonic() < deadline and os.path.exists("/proc/stat") and busy() > 0.10:
         pass
-
-
-def wait_quiet(limit: float, seconds: float) -> float:
-    """Wait (at most `seconds`) until the 1-minute load average is below `limit`; return it."""
-    deadline = time.monotonic() + seconds
-    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
-        time.sleep(5)
-    return os.getloadavg()[0]
 
 
 def cell(seconds: float, reference: float) -> str:
@@ -162,13 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default=",".join(PEERS), help="first one is the reference (1.00)")
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per row")
     parser.add_argument("--budget", type=float, default=0.05, help="seconds per timed batch")
-    parser.add_argument("--threads", type=int, help="limit every peer to this many threads (default: theirs)")
     parser.add_argument("--quiet", type=float, default=0.0, metavar="SECONDS",
-                        help="before each row wait up to SECONDS for a 1-minute load average below 0.5")
+                        help="per row, wait up to SECONDS in all for idle CPUs before each round")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
-    if args.threads:
-        limit_threads(args.threads)
     peers = args.peers.split(",")
     unknown = [p for p in peers + args.rows.split(",") if p not in PEERS and p not in ROWS]
     if unknown:
@@ -181,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         for dtype in args.dtypes.split(","):
             spec = Spec(row, widths, loss, N, dtype)
             steps, skipped = build(spec, peers)
-            load = wait_quiet(0.5, args.quiet) if args.quiet else os.getloadavg()[0]
-            times = measure(steps, args.rounds, args.budget)
+            load = os.getloadavg()[0]
+            times = measure(steps, args.rounds, args.budget, args.quiet)
             print(f"{row} {dtype} (load {load:.2f} -> {os.getloadavg()[0]:.2f}): "
                   + ", ".join(f"{p} {t * 1e3:.3f} ms" for p, t in times.items()), flush=True)
             results.append((spec, times, skipped))

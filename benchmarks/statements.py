@@ -1,6 +1,6 @@
 """Where the emitted gradients() spends its time, statement by statement.
 
-    python benchmarks/profile.py large float64 [--threads 1]
+    python benchmarks/statements.py large float64 [--threads 1]
 
 Takes the module `derive code` writes for a row of benchmarks/run.py, puts a clock around
 every statement of gradients() and prints each one's share of the wall time, largest
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from peers import Spec, problem  # noqa: E402
-from run import ROWS  # noqa: E402
+from run import ROWS, busy, wait_quiet  # noqa: E402
 
 from derive.emit.code_plan import module_source  # noqa: E402
 
@@ -41,6 +41,8 @@ def main() -> int:
     parser.add_argument("dtype", choices=["float64", "float32"])
     parser.add_argument("--threads", type=int, help="BLAS threads (threadpoolctl)")
     parser.add_argument("--calls", type=int, default=0, help="timed calls (default: about 2 s worth)")
+    parser.add_argument("--quiet", type=float, default=120.0, metavar="SECONDS",
+                        help="wait up to SECONDS for idle CPUs before timing")
     args = parser.parse_args()
     widths, loss, N = ROWS[args.row]
     spec = Spec(args.row, widths, loss, N, args.dtype)
@@ -59,12 +61,14 @@ def main() -> int:
         gradients(params, X, T)
     calls = args.calls or max(3, int(2.0 / ((time.perf_counter() - start) / 3)))
     spent[:] = [0.0] * len(statements)
+    wait_quiet(time.monotonic() + args.quiet)  # OpenBLAS threads stall when another process runs
     start = time.perf_counter()
     for _ in range(calls):
         gradients(params, X, T)
     wall = (time.perf_counter() - start) / calls
     gemm = sum(s for s, line in zip(spent, statements) if "matmul" in line or " @ " in line) / calls
-    print(f"{args.row} {args.dtype}: {wall * 1e6:.1f} us per call (with clocks), GEMM {gemm / wall:.1%}")
+    print(f"{args.row} {args.dtype}: {wall * 1e6:.1f} us per call (with clocks), GEMM {gemm / wall:.1%}; "
+          f"CPUs {busy():.0%} busy after")
     for s, line in sorted(zip(spent, statements), reverse=True):
         print(f"{s / calls * 1e6:10.1f} us {s / calls / wall:6.1%}  {line.strip()}")
     return 0
