@@ -70,9 +70,8 @@ def pre_activation(index: sp.Expr) -> sp.Expr:
 
 def derivation_eq9(target: sp.Expr | None = None) -> Derivation:
     """delta_j^(l) = dE/da_j^(l) = h_l'(a_j) sum_k w_kj^(l+1) delta_k^(l+1) (eq. 9)."""
-    d = Derivation.start(r"eq. (9): $\delta_j^{(l)}$ from $\delta^{(l+1)}$", sp.Derivative(E, a[j]),
-                         sp.Derivative(E, a[j]), r"definition $\delta_j^{(l)} = \partial E / \partial a_j^{(l)}$",
-                         Context(), cite="exercise j)")
+    d = Derivation.start(r"eq. (9): $\delta_j^{(l)}$ from $\delta^{(l+1)}$", delta[j], sp.Derivative(E, a[j]),
+                         r"definition $\delta_j^{(l)} = \partial E / \partial a_j^{(l)}$", Context(), cite="exercise j)")
     d.then(r"chain rule: $E$ depends on $a_j^{(l)}$ only through $a_k^{(l+1)}$, $k = 1, \dots, M_{l+1}$",
            chain_through(E, a_next, k, M_next))
     d.then(r"definition $\delta_k^{(l+1)} = \partial E / \partial a_k^{(l+1)}$", name_partials(E, a_next, delta_next))
@@ -88,7 +87,8 @@ def derivation_eq9(target: sp.Expr | None = None) -> Derivation:
 def world_eq9(Mp: int, Ml: int, Mn: int, seed: int) -> World:
     """E = E(a_1^(l+1), ..., a_Mn^(l+1)); a^(l) are the leaves."""
     rng = random.Random(seed)
-    defs = {a_next: lambda kk: w_next[kk, 0] + sum(w_next[kk, mm] * h(a[mm]) for mm in range(1, Ml + 1))}
+    defs = {a_next: lambda kk: w_next[kk, 0] + sum(w_next[kk, mm] * h(a[mm]) for mm in range(1, Ml + 1)),
+            delta: lambda jj: sp.Derivative(E, a[jj])}
     args = tuple(a_next[kk] for kk in range(1, Mn + 1))
     return World({M_prev: Mp, M_l: Ml, M_next: Mn, j: rng.randint(1, Ml)}, defs, {E: ("E", args)},
                  {delta_next: lambda kk: (E, unit(kk, Mn))})
@@ -96,10 +96,10 @@ def world_eq9(Mp: int, Ml: int, Mn: int, seed: int) -> World:
 
 def derivation_eq8(target: sp.Expr | None = None) -> Derivation:
     """dE/dw_ji^(l) = delta_j^(l) z_i^(l-1) (eq. 8), i = 0 the bias."""
-    d = Derivation.start(r"eq. (8): $\partial E / \partial w_{ji}^{(l)}$", sp.Derivative(E, w[j, i]),
-                         sp.Derivative(E, w[j, i]), r"the derivative asked for", Context(), cite="exercise j)")
-    d.then(r"chain rule: $E$ depends on $w^{(l)}$ only through $a_m^{(l)}$, $m = 1, \dots, M_l$",
-           chain_through(E, a, m, M_l))
+    lhs = sp.Derivative(E, w[j, i])
+    d = Derivation.start(r"eq. (8): $\partial E / \partial w_{ji}^{(l)}$", lhs, chain_through(E, a, m, M_l)(lhs),
+                         r"chain rule: $E$ depends on $w^{(l)}$ only through $a_m^{(l)}$, $m = 1, \dots, M_l$",
+                         Context(), cite="exercise j)")
     d.then(r"definition $\delta_m^{(l)} = \partial E / \partial a_m^{(l)}$", name_partials(E, a, delta))
     d.then(r"eq. (6) for $a_m^{(l)}$", rules.replace_indexed(a, pre_activation))
     d.then(r"differentiate: $\partial w_{mi'}^{(l)} / \partial w_{ji}^{(l)} = \delta_{mj} \delta_{i'i}$",

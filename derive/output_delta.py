@@ -55,6 +55,23 @@ def hint_logits(one_hot: bool = True) -> Derivation:
     return d.claim(-sp.Sum(t[k] * a[k], (k, 1, K)) + log_sum_exp()).verify()
 
 
+def softmax_back(expr: sp.Expr) -> sp.Expr:
+    """e^{a_j} / sum_k e^{a_k} = y_j, wherever the two factors meet in a product."""
+    def is_denominator(u: sp.Expr) -> bool:
+        return (u.is_Pow and u.exp == -1 and isinstance(u.base, sp.Sum)
+                and u.base.function == sp.exp(a[u.base.limits[0][0]]) and u.base.limits[0][1:] == (1, K))
+
+    def fold(product: sp.Mul) -> sp.Expr:
+        factors = list(product.args)
+        dens = [u for u in factors if is_denominator(u)]
+        if sp.exp(a[j]) not in factors or not dens:
+            return product
+        factors.remove(sp.exp(a[j]))
+        factors.remove(dens[0])
+        return sp.Mul(y[j], *factors)
+    return expr.replace(lambda e: e.is_Mul, fold)
+
+
 def log_derivative(expr: sp.Expr) -> sp.Expr:
     """d/dx log S = (dS/dx) / S."""
     return expr.replace(lambda e: isinstance(e, sp.Derivative) and isinstance(e.expr, sp.log),
@@ -63,14 +80,13 @@ def log_derivative(expr: sp.Expr) -> sp.Expr:
 
 def hint_softmax() -> Derivation:
     """d/da_j log sum_k exp(a_k) = y_j: the second hint of exercise i."""
-    S = log_sum_exp().args[0]
-    d = Derivation.start(r"$\partial \log \sum_k e^{a_k} / \partial a_j = y_j$ (second hint)",
-                         sp.Derivative(log_sum_exp(), a[j]), sp.Derivative(log_sum_exp(), a[j]),
-                         r"the derivative asked for", classification_context())
-    d.then(r"derivative of the logarithm: $(\log S)' = S'/S$", log_derivative)
+    lhs = sp.Derivative(log_sum_exp(), a[j])
+    d = Derivation.start(r"$\partial \log \sum_k e^{a_k} / \partial a_j = y_j$ (second hint)", lhs,
+                         log_derivative(lhs), r"derivative of the logarithm: $(\log S)' = S'/S$",
+                         classification_context())
     d.then(r"differentiate each term: $\partial a_k / \partial a_j = \delta_{jk}$", rules.differentiate)
     d.then(r"Kronecker sum: only $k = j$ remains ($1 \le j \le K$)", rules.kronecker_sums)
-    d.then(r"softmax: $e^{a_j} / \sum_k e^{a_k} = y_j$", rules.replace_exact(sp.exp(a[j]) / S, y[j]))
+    d.then(r"softmax: $e^{a_j} / \sum_k e^{a_k} = y_j$", softmax_back)
     return d.claim(y[j]).verify()
 
 
@@ -97,6 +113,20 @@ def classification_delta(logits: Derivation, softmax_hint: Derivation, target: s
     d.then(r"second hint: $\partial \log \sum_k e^{a_k} / \partial a_j = y_j$",
            rules.replace_exact(softmax_hint.lhs, softmax_hint.target))
     return d.claim(y[j] - t[j] if target is None else target).verify()
+
+
+def classification_delta_unconstrained() -> Derivation:
+    """Without sum_k t_k = 1 the same steps stop at (sum_k t_k) y_j - t_j."""
+    lhs = sp.Derivative(cross_entropy(), a[j])
+    d = Derivation.start(r"$\delta_j^{(L)}$ without the one-hot constraint", lhs,
+                         rules.replace_indexed(y, softmax)(lhs), r"softmax output $y_k = e^{a_k} / \sum_{k'} e^{a_{k'}}$",
+                         classification_context(one_hot=False), cite="exercise i)")
+    d.then(r"log of a quotient: $\log(e^{a_k}/S) = a_k - \log S$", rules.log_of_quotient)
+    d.then(r"split the sum; $\log S$ does not depend on $k$", rules.linearity)
+    d.then(r"differentiate term by term ($\partial a_k / \partial a_j = \delta_{jk}$)", rules.differentiate)
+    d.then(r"Kronecker sums ($1 \le j \le K$)", rules.kronecker_sums)
+    d.then(r"softmax: $e^{a_j} / \sum_k e^{a_k} = y_j$", softmax_back)
+    return d.claim(y[j] * sp.Sum(t[k], (k, 1, K)) - t[j]).verify()
 
 
 # --- exercise k: regression ---------------------------------------------------------------------

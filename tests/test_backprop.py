@@ -113,6 +113,12 @@ def test_i_without_one_hot_the_step_is_rejected() -> None:
     assert {c.route for c in rejected} == {"symbolic", "mpmath-50"}
 
 
+def test_i_without_the_constraint_the_delta_keeps_the_sum_of_targets() -> None:
+    d = od.classification_delta_unconstrained()
+    assert d.verified and d.target == y[j] * sp.Sum(t[od.k], (od.k, 1, od.K)) - t[j]
+    assert failed(replace(d, checks=[]).claim(y[j] - t[j]).verify())
+
+
 def test_i_t_minus_y_rejected() -> None:
     logits, hint = od.hint_logits(), od.hint_softmax()
     assert failed(od.classification_delta(logits, hint, t[j] - y[j]))

@@ -75,11 +75,12 @@ def exercise_i(config: Config) -> Exercise:
                     "First write E in the logits, then differentiate the log-sum-exp "
                     "(Bishop eqs. 4.104, 5.18).",
                     ["Targets satisfy $\\sum_k t_k = 1$ (one-hot, or any distribution over the K classes). "
-                     "The first hint needs it, and the step that uses it says so; without it the result "
-                     "is $(\\sum_k t_k) y_j - t_j$.",
+                     "The first hint needs it, and the step that uses it says so; without it the same "
+                     "steps stop at $(\\sum_k t_k) y_j - t_j$ (derived last).",
                      "K is symbolic: the sums run over $k = 1, \\dots, K$, and $1 \\le j \\le K$ lets the "
                      "Kronecker sums pick $k = j$. The logits $a_k = a_k^{(L)}$ are real."],
-                    [logits, softmax_hint, od.classification_delta(logits, softmax_hint)])
+                    [logits, softmax_hint, od.classification_delta(logits, softmax_hint),
+                     od.classification_delta_unconstrained()])
 
 
 @exercise("j")
