@@ -97,3 +97,14 @@ def test_d_checks_fail_with_a_nonlinearity() -> None:
     net = Network((2, 2, 1), (tanh, ne.identity))
     checks = ne.collapse_checks_for(net)
     assert not all(c.passed for c in checks)
+
+
+def test_d_sampled_weights_still_catch_a_nonlinearity() -> None:
+    """Above the symbolic size the weights are random rationals: a tanh is still caught."""
+    from derive.activations import identity, tanh
+    net = Network((2, 4, 4, 1), (identity, tanh, identity))
+    checks = ne.collapse_checks_for(net, symbolic_paths=1)
+    assert all("random rationals" in c.detail for c in checks)
+    assert not any(c.passed for c in checks[:2])
+    linear = Network((2, 4, 4, 1), (identity,) * 3)
+    assert all(c.passed for c in ne.collapse_checks_for(linear, symbolic_paths=1))

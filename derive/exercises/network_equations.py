@@ -6,6 +6,8 @@ b); d) removes the non-linearities and shows the output becomes affine in x.
 """
 from __future__ import annotations
 
+import random
+
 import sympy as sp
 
 from derive import notation as nt
@@ -14,7 +16,7 @@ from derive.activations import identity
 from derive.derivation import Derivation
 from derive.exercises import Config, Exercise, exercise
 from derive.network import Network
-from derive.verify import Check, Context, expand_definitions, timed
+from derive.verify import Check, Context, random_rational, timed
 
 SIZES = (2, 3)  # symbolic widths are checked at these values
 
@@ -79,13 +81,16 @@ def exercise_c(config: Config) -> Exercise:
 
 
 # --- d) the linear collapse ---------------------------------------------------------------------
-def affine_matrices(net: Network) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
-    """W^(L)...W^(1) and the offset sum_l W^(L)...W^(l+1) b^(l), with x as a column."""
+def affine_matrices(net: Network, weights: dict[sp.Indexed, sp.Rational] | None = None
+                    ) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """W^(L)...W^(1) and the offset sum_l W^(L)...W^(l+1) b^(l), with x as a column;
+    `weights` are put in layer by layer (before the products grow)."""
     x = sp.Matrix([net.x[i] for i in range(1, net.widths[0] + 1)])
     A, c = sp.eye(net.widths[0]), sp.zeros(net.widths[0], 1)
     for l in range(1, net.L + 1):
         W = sp.Matrix(net.widths[l], net.widths[l - 1], lambda j, i: net.w(l)[j + 1, i + 1])
         b = sp.Matrix([net.w(l)[j, 0] for j in range(1, net.widths[l] + 1)])
+        W, b = W.xreplace(weights or {}), b.xreplace(weights or {})
         A, c = W * A, W * c + b
     return A, c, x
 
@@ -95,28 +100,50 @@ def collapse_checks(widths: tuple[int, ...]) -> list[Check]:
     return collapse_checks_for(Network(widths, (identity,) * (len(widths) - 1)))
 
 
-def collapse_checks_for(net: Network) -> list[Check]:
-    """The three collapse checks on a concrete network (a test feeds one with a tanh)."""
+def layerwise_output(net: Network, weights: dict[sp.Indexed, sp.Rational]) -> sp.Matrix:
+    """y from eqs. (5)-(7) one layer at a time, each layer expanded before the next is built,
+    with `weights` put in for the w's (none: symbolic weights). A big network stays a small
+    polynomial in x this way, instead of a tree with one branch per path through it."""
+    z = [sp.Integer(1)] + [net.x[i] for i in range(1, net.widths[0] + 1)]  # x_0 = 1 (eq. 3)
+    for l in range(1, net.L + 1):
+        previous = {net.z(l - 1)[i]: value for i, value in enumerate(z)}
+        a = [net.a_def(l, j).doit().xreplace(previous).xreplace(weights)
+             for j in range(1, net.widths[l] + 1)]
+        z = [sp.Integer(1)] + [sp.expand(net.h(l, a_j)) for a_j in a]  # z_0 = 1
+    return sp.Matrix(z[1:])
+
+
+def sampled_weights(net: Network, seed: int) -> dict[sp.Indexed, sp.Rational]:
+    rng = random.Random(seed)
+    return {w: random_rational(rng) for l in range(1, net.L + 1) for w in net.weights(l)}
+
+
+def collapse_checks_for(net: Network, symbolic_paths: int = 500) -> list[Check]:
+    """The three collapse checks on a concrete network (a test feeds one with a tanh).
+
+    Up to `symbolic_paths` paths through the network the weights stay symbolic; above
+    that they are random rationals (the checks then hold at those weights, said in detail).
+    """
     widths = net.widths
-    y = sp.Matrix([expand_definitions(rules.closed_form(net, k), net.definitions())
-                   for k in range(1, widths[-1] + 1)])
-    A, c, x = affine_matrices(net)
+    symbolic = sp.prod(widths) <= symbolic_paths
+    weights = {} if symbolic else sampled_weights(net, seed=net.L)
+    y = layerwise_output(net, weights)
+    A, c, x = affine_matrices(net, weights)
     xs = list(x)
-    tag = f"L={net.L}, widths {widths}"
+    tag = f"L={net.L}, widths {widths}" + ("" if symbolic else ", weights at random rationals")
 
     def hessian() -> tuple[bool, str]:
-        second = [sp.expand(sp.diff(yk, u, v)) for yk in y for u in xs for v in xs]
-        return all(s == 0 for s in second), f"{tag}: all {len(second)} entries of d2y/dx2 are 0"
+        second = [sp.diff(yk, u, v) for yk in y for u in xs for v in xs]
+        return all(sp.expand(s) == 0 for s in second), f"{tag}: all {len(second)} entries of d2y/dx2 are 0"
 
     def second_difference() -> tuple[bool, str]:
-        import random
-        from derive.verify import random_rational
         rng = random.Random(len(widths))
-        point = {e: random_rational(rng) for e in y.free_symbols | set().union(*(v.atoms(sp.Indexed) for v in y))}
+        point = {e: random_rational(rng) for e in sorted(y.atoms(sp.Indexed), key=sp.default_sort_key)}
         u = {xi: random_rational(rng) for xi in xs}
-        shift = lambda s: {xi: point[xi] + s * u[xi] for xi in xs}  # noqa: E731
-        at = lambda sub: y.xreplace({**point, **sub})  # noqa: E731
-        gap = at(shift(1)) + at(shift(-1)) - 2 * at(shift(0))
+
+        def at(s: int) -> sp.Matrix:
+            return y.xreplace({**point, **{xi: point[xi] + s * u[xi] for xi in xs}})
+        gap = at(1) + at(-1) - 2 * at(0)
         return is_zero_matrix(gap), f"{tag}: y(x+u) + y(x-u) - 2 y(x) = 0 exactly"
 
     def product_form() -> tuple[bool, str]:
