@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 
+import sympy as sp
+
 from derive import backprop as bp
 from derive import induction, output_delta as od
 from derive import vectorised_check
@@ -114,8 +116,9 @@ def exercise_j(config: Config) -> Exercise:
 @exercise("k")
 def exercise_k(config: Config) -> Exercise:
     j, y, t, sigma = od.j, od.y, od.t, od.sigma
-    derivations = [od.regression_delta("exercise", "h", 2 * (y[j] - t[j]) * od.h_L_prime(j)),
-                   od.regression_delta("exercise", "identity", 2 * (y[j] - t[j])),
+    twice = sp.Mul(2, y[j] - t[j], evaluate=False)  # kept factored, as the exercise writes it
+    derivations = [od.regression_delta("exercise", "h", sp.Mul(twice, od.h_L_prime(j), evaluate=False)),
+                   od.regression_delta("exercise", "identity", twice),
                    od.regression_delta("bishop", "identity", y[j] - t[j]),
                    od.regression_delta("gaussian", "h", (y[j] - t[j]) * od.h_L_prime(j) / sigma**2)]
     checks = [network_check(exact_net((2, 3, 2), output="h"), EXACT),
