@@ -123,6 +123,18 @@ def versions() -> str:
     return ", ".join(found)
 
 
+def pin(cpus: list[int]) -> None:
+    """Run every peer on these CPUs only, with as many threads as CPUs (BLAS, torch, XLA)."""
+    os.sched_setaffinity(0, cpus)  # XLA sizes its thread pool from this mask
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(len(cpus))
+    try:
+        import torch
+        torch.set_num_threads(len(cpus))
+    except ImportError:
+        pass
+
+
 def busy(window: float = 0.5) -> float:
     """Fraction of the machine's CPU time in use over `window` seconds (/proc/stat)."""
     def ticks() -> tuple[int, int]:
@@ -170,14 +182,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=0.05, help="seconds per timed batch")
     parser.add_argument("--quiet", type=float, default=0.0, metavar="SECONDS",
                         help="per row, wait up to SECONDS in all for idle CPUs before each round")
+    parser.add_argument("--cpus", help="comma-separated CPU numbers to pin every peer to (e.g. 1)")
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
+    if args.cpus:
+        pin([int(c) for c in args.cpus.split(",")])
     peers = args.peers.split(",")
     unknown = [p for p in peers + args.rows.split(",") if p not in PEERS and p not in ROWS]
     if unknown:
         parser.error(f"unknown row or peer {unknown[0]!r}")
     print(versions())
     print("\n".join(blas()))
+    print(f"CPUs: {sorted(os.sched_getaffinity(0))} of {os.cpu_count()}")
     results = []
     for row in args.rows.split(","):
         widths, loss, N = ROWS[row]
