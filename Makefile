@@ -1,4 +1,5 @@
-# Two entry points: `make run` (the main job, writes output/) and `make test` (all tests).
+# Two entry points: `make run` (the main job, writes output/) and `make test` (all tests,
+# mypy, and `derive verify`).
 # Both set everything up on a fresh machine: a virtual environment in .venv and, when
 # pdflatex/latexmk are missing and we run as root, TeX Live from Debian's packages.
 
@@ -33,9 +34,14 @@ run: setup
 	$(BIN)/derive sheet -o $(OUT)
 	$(BIN)/derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o $(OUT)/code/mlp_784_128_10.py
 	$(BIN)/derive code --widths 1,3,1 --activation tanh --loss sum-of-squares -o $(OUT)/code/mlp_1_3_1.py
+	$(BIN)/derive code --widths 784,256,256,10 --activation tanh --loss cross-entropy --dtype float32 -o $(OUT)/code/mlp_784_256_256_10_f32.py
+	@for m in $(OUT)/code/*.py; do \
+	  $(BIN)/python -c "import runpy, sys; e = runpy.run_path(sys.argv[1])['check_gradients'](); print(sys.argv[1], 'check_gradients: relative error %.1e' % e)" $$m || exit 1; \
+	done
 
 test: setup
 	$(BIN)/python -m pytest
+	$(BIN)/mypy
 	$(BIN)/derive verify
 
 golden: setup
@@ -43,7 +49,8 @@ golden: setup
 
 bench: setup
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
-	$(BIN)/python benchmarks/run.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/backprop_scaling.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info

@@ -32,6 +32,7 @@ def parse_activations(text: str, hidden_layers: int) -> tuple[str, ...]:
     if len(names) == 1:
         return tuple(names) * hidden_layers
     if len(names) != hidden_layers:
-        raise DeriveError(f"--activation lists {len(names)} names but the network has "
-                          f"{hidden_layers} hidden layers: give one name or {hidden_layers}")
+        layers = f"{hidden_layers} hidden layer{'' if hidden_layers == 1 else 's'}"
+        raise DeriveError(f"--activation lists {len(names)} names but the network has {layers}: "
+                          f"give one name, or one per hidden layer")
     return tuple(names)
