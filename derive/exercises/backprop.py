@@ -92,7 +92,7 @@ def exercise_j(config: Config) -> Exercise:
         checks.append(network_check(exact_net(widths, output="h" if offset % 2 else "identity"), EXACT))
         checks.append(network_check(real_net(widths, offset), MPMATH))
     checks += architecture_checks(config)
-    return Exercise("j", "Backpropagation for any layer l < L (eqs. 8, 9)",
+    return Exercise("j", "Backpropagation for any layer $l < L$ (eqs. 8, 9)",
                     "Exercise j): show $\\partial E / \\partial w_{ji}^{(l)} = \\delta_j^{(l)} z_i^{(l-1)}$ "
                     "(8) and $\\delta_j^{(l)} = h_l'(a_j^{(l)}) \\sum_k w_{kj}^{(l+1)} \\delta_k^{(l+1)}$ (9) "
                     "for every layer, with symbolic widths, and check the recursion against plain "

@@ -187,7 +187,7 @@ def exercise_h(config: Config) -> Exercise:
     checks = [timed("symbolic", double_counting, 5), timed("exact-rational", enumerate_counts, 5),
               *convention_checks(total, "sum"), *convention_checks(mean, "mean")]
     return Exercise(
-        "h", "Minibatch gradients are unbiased up to the factor B/N",
+        "h", "Minibatch gradients are unbiased up to the factor $B/N$",
         "Exercise h): draw a minibatch S of B of the N examples uniformly without replacement. "
         "Each example lies in $\\binom{N-1}{B-1}$ of the $\\binom{N}{B}$ subsets, so the "
         "expected minibatch gradient is $B/N$ times the full gradient when E sums over the "

@@ -181,7 +181,7 @@ def exercise_d(config: Config) -> Exercise:
     if config.widths not in shapes:
         shapes.append(config.widths)
     checks = [c for widths in shapes for c in collapse_checks(widths)]
-    return Exercise("d", "Without non-linearities the network is affine in x",
+    return Exercise("d", "Without non-linearities the network is affine in $x$",
                     "Exercise d): remove every non-linearity (take $h_l(a) = a$) and show that the "
                     "output is linear in $x$ (affine, with the biases), so the deep model collapses "
                     "to a linear model: checked for $L = 1, \\dots, 5$ and for every L by induction.",

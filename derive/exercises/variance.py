@@ -172,7 +172,7 @@ def exercise_f(config: Config) -> Exercise:
               timed("float64", argmin_free_of_variance, 10),
               *minimum_checks(slope.result, value, curvature.result)]
     return Exercise(
-        "f", "The best w does not depend on the noise variance, whose optimum is E/(ND)",
+        "f", "The best $w$ does not depend on the noise variance, whose optimum is $E/(ND)$",
         "Exercise f): the gradient in w of the loss from e) is $1/(2\\sigma^2) > 0$ times the "
         "gradient of E(w), so the minimising w is the same for every $\\sigma^2$ and is the "
         "least-squares w. Setting the derivative in $\\sigma^2$ to zero gives "
