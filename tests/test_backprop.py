@@ -232,3 +232,11 @@ def test_verify_json_reports_i_to_l_and_vectorised(tmp_path) -> None:  # type: i
     assert [e["id"] for e in report["exercises"]] == ["i", "j", "k", "l", "vectorised"]
     for e in report["exercises"]:
         assert e["status"] == "verified" and len({c["route"] for c in e["checks"]}) >= 2
+
+
+def test_i_a_claim_true_at_one_size_only_is_rejected_by_every_route() -> None:
+    """(y_j - t_j)(K - 2) equals y_j - t_j at K = 3 only: the sizes must vary across points."""
+    logits, hint = od.hint_logits(), od.hint_softmax()
+    d = od.classification_delta(logits, hint, (y[j] - t[j]) * (od.K - 2))
+    claim = d.claim_checks()
+    assert claim and not any(c.passed for c in claim), [c.detail for c in claim]

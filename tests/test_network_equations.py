@@ -108,3 +108,29 @@ def test_d_sampled_weights_still_catch_a_nonlinearity() -> None:
     assert not any(c.passed for c in checks[:2])
     linear = Network((2, 4, 4, 1), (identity,) * 3)
     assert all(c.passed for c in ne.collapse_checks_for(linear, symbolic_paths=1))
+
+
+def test_a_claim_true_at_one_size_only_is_rejected() -> None:
+    """The input sum stopped at 2 instead of D: right at D = 2 only."""
+    net = Network.generic(2)
+    d = ne.eliminate(net, "a", "h")
+    wrong = d.result.replace(lambda e: isinstance(e, sp.Sum) and e.limits[0][2] == nt.D,
+                             lambda e: sp.Sum(e.function, (e.limits[0][0], 0, 2)))
+    assert wrong != d.result
+    d.claim(wrong).verify()
+    assert {"symbolic", "exact-rational"} <= failed_routes(d)
+
+
+def test_a_claim_for_unit_1_only_is_rejected() -> None:
+    """y_1's formula claimed for every output unit j."""
+    d = ne.eliminate(Network.generic(2), "a", "h")
+    d.claim(d.result.xreplace({nt.j: 1})).verify()
+    assert {"symbolic", "exact-rational"} <= failed_routes(d)
+
+
+def test_b_float64_route_sees_a_missing_output_bias() -> None:
+    """Small float64 points: tanh does not saturate, so dropping w_j0^(3) shows."""
+    net = Network.generic(3)
+    d = ne.eliminate(net, "b", "h")
+    d.claim(d.result.xreplace({net.w(3)[nt.j, 0]: 0})).verify()
+    assert "float64" in failed_routes(d)
