@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 import symengine as se
 
-from derive import activations
+from derive import activations, fields
 from derive.backprop import Key, Net, Sample, fn_name, layers_with_h
 from derive.fields import Field
 
@@ -87,14 +87,24 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
         elif kind == "FunctionSymbol":
             v = s.fns[e.get_name()][0](ev(args[0]))
         elif kind == "Subs":  # Subs(Derivative(f(xi), xi), xi, value): f'(value)
-            v = s.fns[args[0].args[0].get_name()][1](ev(args[2]))
+            v = slope(s, args[0].args[0].get_name(), ev(args[2]))
         elif kind == "Derivative":  # Derivative(f(u), u) for a bare symbol u
-            v = s.fns[args[0].get_name()][1](ev(args[1]))
+            v = slope(s, args[0].get_name(), ev(args[1]))
         else:
             v = field.elementary(kind)(ev(args[0]))
         memo[e] = v
         return v
     return ev
+
+
+def slope(s: Sample, name: str, u: Any) -> Any:
+    """f'(u) of an opaque function. relu' is not taken from the h' that route 2 uses: relu is
+    positively homogeneous, relu(u) = u relu'(u), so route 1 reads relu'(u) = relu(u) / u off
+    relu itself (u = 0, where relu has no derivative, fails the check by division by zero)."""
+    h, dh = s.fns[name]
+    if h is fields.relu:
+        return h(u) / u
+    return dh(u)
 
 
 def power(base: Any, exponent: se.Basic, ev: Callable[[se.Basic], Any]) -> Any:

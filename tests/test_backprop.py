@@ -240,3 +240,17 @@ def test_i_a_claim_true_at_one_size_only_is_rejected_by_every_route() -> None:
     d = od.classification_delta(logits, hint, (y[j] - t[j]) * (od.K - 2))
     claim = d.claim_checks()
     assert claim and not any(c.passed for c in claim), [c.detail for c in claim]
+
+
+def test_route_1_does_not_share_relu_prime_with_route_2() -> None:
+    """A wrong relu' given to both routes must not cancel: route 1 reads relu' off relu."""
+    from derive import fields
+    from derive.expanded_loss import route1
+    net = bp.Net((2, 4, 3), ("relu",), "sum-of-squares", "identity")
+    s = bp.sample(net, EXACT, 1)
+    keys = bp.chosen(net, None, 1)
+    assert all(v1 == v2 for v1, v2 in zip(route1(net, s, EXACT, keys).values(),
+                                          (bp.route2(net, s, EXACT)[k] for k in keys)))
+    s.fns["relu"] = (fields.relu, lambda u: 7)  # relu' wrong everywhere
+    g1, g2 = route1(net, s, EXACT, keys), bp.route2(net, s, EXACT)
+    assert not all(g1[k] == g2[k] for k in keys)
