@@ -16,6 +16,7 @@ from typing import TypeAlias
 
 import sympy as sp
 
+from derive.errors import DeriveError
 from derive import notation as nt
 from derive.activations import Activation
 
@@ -40,9 +41,9 @@ class Network:
 
     def __post_init__(self) -> None:
         if len(self.widths) < 2:
-            raise ValueError("a network needs at least an input and an output width")
+            raise DeriveError("a network needs at least an input and an output width")
         if len(self.activations) != self.L:
-            raise ValueError(f"need {self.L} activations (h_1..h_L), got {len(self.activations)}")
+            raise DeriveError(f"need {self.L} activations (h_1..h_L), got {len(self.activations)}")
 
     @classmethod
     def generic(cls, L: int, widths: Sequence[Width] | None = None) -> Network:

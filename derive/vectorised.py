@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from derive.errors import DeriveError
 from derive import activations
 from derive.activations import Activation
 
@@ -71,9 +72,9 @@ class Model:
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose from: {', '.join(LOSSES)}")
+            raise DeriveError(f"unknown loss {self.loss!r}; choose from: {', '.join(LOSSES)}")
         if len(self.hidden) != self.L - 1:
-            raise ValueError(f"need {self.L - 1} hidden activations, got {len(self.hidden)}")
+            raise DeriveError(f"need {self.L - 1} hidden activations, got {len(self.hidden)}")
 
     @classmethod
     def of(cls, widths: tuple[int, ...], hidden: tuple[str, ...], loss: str,
