@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from derive.errors import DeriveError
 from derive import activations
 from derive.activations import Activation
+from derive.errors import DeriveError
 
 LOSSES = {  # loss -> output non-linearity h_L
     "sum-of-squares": "identity",
