@@ -42,6 +42,7 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/derive verify
 
 golden: setup

@@ -23,9 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derive import backprop as bp  # noqa: E402
-from derive.files import write_atomic  # noqa: E402
-from derive.fields import EXACT, MODULAR, MPMATH, Field  # noqa: E402
+from derive.backprop.compare import compare
+from derive.backprop.net import Net
+from derive.core.files import write_atomic  # noqa: E402
+from derive.core.fields import EXACT, MODULAR, MPMATH, Field  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "backprop_scaling.md"
 
@@ -35,23 +36,23 @@ def span(text: str) -> range:
     return range(int(low), int(high or low) + 1)
 
 
-def networks(L: int, M: int) -> list[tuple[str, bp.Net, Field]]:
+def networks(L: int, M: int) -> list[tuple[str, Net, Field]]:
     widths = (M,) * (L + 1)
-    rows = [("mpmath-50, tanh, softmax", bp.Net(widths, ("tanh",) * (L - 1), "cross-entropy"), MPMATH),
-            ("exact-mod-p, undefined h", bp.Net(widths, ("h",) * (L - 1), "sum-of-squares", "h"), MODULAR)]
+    rows = [("mpmath-50, tanh, softmax", Net(widths, ("tanh",) * (L - 1), "cross-entropy"), MPMATH),
+            ("exact-mod-p, undefined h", Net(widths, ("h",) * (L - 1), "sum-of-squares", "h"), MODULAR)]
     if L <= 4:
-        rows.append(("exact-rational, undefined h", bp.Net(widths, ("h",) * (L - 1), "sum-of-squares", "h"), EXACT))
+        rows.append(("exact-rational, undefined h", Net(widths, ("h",) * (L - 1), "sum-of-squares", "h"), EXACT))
     return rows
 
 
 def row(L: int, M: int) -> list[str]:
-    cells = [str(L), str(M), str(sum(len(bp.Net((M,) * (L + 1), ("h",) * (L - 1)).weights(l)) for l in range(1, L + 1)))]
+    cells = [str(L), str(M), str(sum(len(Net((M,) * (L + 1), ("h",) * (L - 1)).weights(l)) for l in range(1, L + 1)))]
     for field_name in ("mpmath-50", "exact-mod-p", "exact-rational"):
         found = [(net, field) for name, net, field in networks(L, M) if field.name == field_name]
         if not found:
             cells += ["-", "-", "-"]
             continue
-        comparison = bp.compare(*found[0], seed=1)
+        comparison = compare(*found[0], seed=1)
         if not comparison.passed:
             raise SystemExit(f"L={L}, M={M}, {field_name}: the routes disagree: {comparison.detail}")
         cells += [f"{s:.3f}" for s in comparison.seconds]

@@ -38,7 +38,7 @@ class Spec:
 
 def emitted_module(spec: Spec):  # type: ignore[no-untyped-def]
     """Write the module with `derive code` (the library call) and import it."""
-    from derive.emit.numpy import write_module
+    from derive.emit.code.module import write_module
     folder = Path(tempfile.mkdtemp(prefix="derive-bench-"))
     name = f"mlp_{'_'.join(map(str, spec.widths))}_{spec.dtype}"
     path = write_module(",".join(map(str, spec.widths)), "tanh", spec.loss, spec.dtype, str(folder / f"{name}.py"))

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from peers import Spec, problem  # noqa: E402
 from run import ROWS, busy, wait_quiet  # noqa: E402
 
-from derive.emit.code_plan import module_source  # noqa: E402
+from derive.emit.code.plan import module_source  # noqa: E402
 
 
 def instrumented(source: str) -> tuple[str, list[str]]:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from derive.errors import DeriveError
+from derive.core.errors import DeriveError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,10 +34,10 @@ def one_line_errors(fn: F) -> F:
 
 def architecture(widths: str | None, activation: str | None):  # type: ignore[no-untyped-def]
     """--widths/--activation -> Config (defaults: 2,3,2 and tanh)."""
-    from derive.exercises import Config
-    from derive.options import parse_activations, parse_widths
-    shape = parse_widths(widths) if widths else Config().widths
-    names = parse_activations(activation or "tanh", len(shape) - 2)
+    from derive.core.options import parse_activations, parse_widths
+    from derive.exercises.base import Config
+    shape = parse_widths(widths) if widths is not None else Config().widths
+    names = parse_activations(activation if activation is not None else "tanh", len(shape) - 2)
     return Config(shape, names)
 
 
@@ -60,11 +60,14 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
 
     Example: derive verify --widths 3,4,4,2 --activation tanh,sigmoid --json report.json
     """
-    from derive import exercises, report
-    from derive.files import write_atomic
+    from derive import exercises
+    from derive.core.files import write_atomic
+    from derive.emit import report
     config = architecture(widths, activation)
-    ids = [s.strip() for s in only.split(",")] if only else None
-    if ids:
+    ids = [s.strip() for s in only.split(",")] if only is not None else None
+    if ids is not None:
+        if any(i == "" for i in ids):
+            raise DeriveError(f"malformed --only {only!r}: expected comma-separated exercise ids such as i,j,k")
         unknown = [i for i in ids if i not in exercises.REGISTRY]
         if unknown:
             raise DeriveError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(exercises.REGISTRY)}")
@@ -117,7 +120,7 @@ def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> 
 
     Example: derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o mlp.py
     """
-    from derive.emit.numpy import write_module  # owned by the code emitter
+    from derive.emit.code.module import write_module
     click.echo(str(write_module(widths, activation, loss, dtype, out_path)))
 
 

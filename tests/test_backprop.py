@@ -8,16 +8,22 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from derive import backprop as bp
-from derive import induction, output_delta as od
-from derive import vectorised_check as vc
+from derive.backprop.compare import chosen, compare
+from derive.backprop.net import Net, sample
+from derive.backprop.route2 import route2
+from derive.exercises import j_hidden_delta as induction
+from derive.exercises import l_dataset_gradient as l_ex
+from derive.exercises import i_softmax_delta as i_ex
+from derive.exercises import k_regression_delta as k_ex
+from derive.exercises import output_layer as out
+from derive.backprop import matrix_check as vc
 from derive.cli import cli
-from derive.errors import DeriveError
+from derive.core.errors import DeriveError
 from derive.exercises import Config, run
-from derive.fields import EXACT, MODULAR, MPMATH, P, Mod
-from derive.vectorised import Model
+from derive.core.fields import EXACT, MODULAR, MPMATH, P, Mod
+from derive.backprop.matrix_form import Model
 
-j, y, t, sigma = od.j, od.y, od.t, od.sigma
+j, y, t, sigma = out.j, out.y, out.t, out.sigma
 
 
 def failed(d) -> bool:  # type: ignore[no-untyped-def]
@@ -34,59 +40,59 @@ def test_routes_agree_every_depth_and_activation(widths: tuple[int, ...], h: str
     hidden = (h,) * (len(widths) - 2)
     if h == "h":  # undefined h: exactly, at random rational cubics, every weight
         for output in ("h", "identity"):
-            comparison = bp.compare(bp.Net(widths, hidden, "sum-of-squares", output), EXACT, seed=1)
+            comparison = compare(Net(widths, hidden, "sum-of-squares", output), EXACT, seed=1)
             assert comparison.passed and "exactly" in comparison.detail
         return
     for loss in ("cross-entropy", "sum-of-squares"):
-        comparison = bp.compare(bp.Net(widths, hidden, loss, "sigmoid"), MPMATH, seed=len(widths))
+        comparison = compare(Net(widths, hidden, loss, "sigmoid"), MPMATH, seed=len(widths))
         assert comparison.passed, comparison.detail
 
 
 def test_every_weight_is_compared_for_small_networks() -> None:
-    net = bp.Net((4, 4, 4, 4, 4, 4), ("h",) * 4)
-    assert "100 of 100 weights" in bp.compare(net, EXACT, 2).detail
+    net = Net((4, 4, 4, 4, 4, 4), ("h",) * 4)
+    assert "100 of 100 weights" in compare(net, EXACT, 2).detail
 
 
 @pytest.mark.parametrize("mutation", ["drop-h-prime", "transpose", "wrong-layer", "t-minus-y", "no-factor-2"])
 @pytest.mark.parametrize("field", [EXACT, MODULAR, MPMATH])
 def test_wrong_recursions_are_rejected(mutation: str, field) -> None:  # type: ignore[no-untyped-def]
     hidden = ("h", "h") if field is not MPMATH else ("tanh", "sigmoid")
-    net = bp.Net((3, 3, 3, 3), hidden, "sum-of-squares", "h" if field is not MPMATH else "identity")
-    assert bp.compare(net, field, 3).passed
-    comparison = bp.compare(net, field, 3, mutation=mutation)
+    net = Net((3, 3, 3, 3), hidden, "sum-of-squares", "h" if field is not MPMATH else "identity")
+    assert compare(net, field, 3).passed
+    comparison = compare(net, field, 3, mutation=mutation)
     assert not comparison.passed and "differ" in comparison.detail
 
 
 def test_t_minus_y_rejected_under_softmax() -> None:
-    net = bp.Net((3, 3, 3), ("tanh",), "cross-entropy")
-    assert bp.compare(net, MPMATH, 1).passed
-    assert not bp.compare(net, MPMATH, 1, mutation="t-minus-y").passed
+    net = Net((3, 3, 3), ("tanh",), "cross-entropy")
+    assert compare(net, MPMATH, 1).passed
+    assert not compare(net, MPMATH, 1, mutation="t-minus-y").passed
 
 
 def test_a_mean_in_place_of_the_sum_is_rejected_for_several_examples() -> None:
     for N in (2, 3, 4):
-        net = bp.Net((2, 3, 2), ("h",), "sum-of-squares", "identity", N)
-        assert bp.compare(net, EXACT, N).passed
-        assert not bp.compare(net, EXACT, N, mutation="mean").passed
+        net = Net((2, 3, 2), ("h",), "sum-of-squares", "identity", N)
+        assert compare(net, EXACT, N).passed
+        assert not compare(net, EXACT, N, mutation="mean").passed
 
 
 def test_unknown_mutation_and_loss_are_one_line_errors() -> None:
     with pytest.raises(DeriveError, match="choose from"):
-        bp.route2(bp.Net((2, 2), ()), bp.sample(bp.Net((2, 2), ()), EXACT, 1), EXACT, "typo")
+        route2(Net((2, 2), ()), sample(Net((2, 2), ()), EXACT, 1), EXACT, "typo")
     with pytest.raises(DeriveError, match="choose from"):
-        bp.Net((2, 2), (), loss="hinge")
+        Net((2, 2), (), loss="hinge")
 
 
 def test_transcendental_activation_refused_in_exact_fields() -> None:
     with pytest.raises(DeriveError, match="mpmath-50"):
-        bp.sample(bp.Net((2, 3, 2), ("tanh",)), EXACT, 1)
+        sample(Net((2, 3, 2), ("tanh",)), EXACT, 1)
 
 
 def test_deep_wide_network_exact_mod_p_and_sampled_weights() -> None:
-    net = bp.Net((5,) * 8, ("h",) * 6)
-    comparison = bp.compare(net, MODULAR, 1, per_layer=3)
+    net = Net((5,) * 8, ("h",) * 6)
+    comparison = compare(net, MODULAR, 1, per_layer=3)
     assert comparison.passed and "21 of" in comparison.detail
-    assert not bp.compare(net, MODULAR, 1, per_layer=3, mutation="drop-h-prime").passed
+    assert not compare(net, MODULAR, 1, per_layer=3, mutation="drop-h-prime").passed
 
 
 def test_integers_mod_p() -> None:
@@ -98,8 +104,8 @@ def test_integers_mod_p() -> None:
 
 # --- exercise i --------------------------------------------------------------------------------------
 def test_i_derivations_verify_with_two_routes() -> None:
-    logits, hint = od.hint_logits(), od.hint_softmax()
-    delta = od.classification_delta(logits, hint)
+    logits, hint = i_ex.hint_logits(), i_ex.hint_softmax()
+    delta = i_ex.classification_delta(logits, hint)
     for d in (logits, hint, delta):
         assert d.verified and {"symbolic", "mpmath-50"} <= set(d.routes), d.title
     assert any("one-hot" in s.rule for s in logits.steps)
@@ -107,42 +113,42 @@ def test_i_derivations_verify_with_two_routes() -> None:
 
 
 def test_i_without_one_hot_the_step_is_rejected() -> None:
-    d = od.hint_logits(one_hot=False)
+    d = i_ex.hint_logits(one_hot=False)
     rejected = [c for c in d.checks if not c.passed]
     assert rejected and all("one-hot" in c.detail for c in rejected)
     assert {c.route for c in rejected} == {"symbolic", "mpmath-50"}
 
 
 def test_i_without_the_constraint_the_delta_keeps_the_sum_of_targets() -> None:
-    d = od.classification_delta_unconstrained()
-    assert d.verified and d.target == y[j] * sp.Sum(t[od.k], (od.k, 1, od.K)) - t[j]
+    d = i_ex.classification_delta_unconstrained()
+    assert d.verified and d.target == y[j] * sp.Sum(t[out.k], (out.k, 1, out.K)) - t[j]
     assert failed(replace(d, checks=[]).claim(y[j] - t[j]).verify())
 
 
 def test_i_t_minus_y_rejected() -> None:
-    logits, hint = od.hint_logits(), od.hint_softmax()
-    assert failed(od.classification_delta(logits, hint, t[j] - y[j]))
+    logits, hint = i_ex.hint_logits(), i_ex.hint_softmax()
+    assert failed(i_ex.classification_delta(logits, hint, t[j] - y[j]))
 
 
 # --- exercise k --------------------------------------------------------------------------------------
 def test_k_three_conventions() -> None:
-    h1 = od.h_L_prime(j)
-    assert od.regression_delta("exercise", "h", 2 * (y[j] - t[j]) * h1).verified
-    assert od.regression_delta("exercise", "identity", 2 * (y[j] - t[j])).verified
-    assert od.regression_delta("bishop", "identity", y[j] - t[j]).verified
-    assert od.regression_delta("gaussian", "h", (y[j] - t[j]) * h1 / sigma**2).verified
+    h1 = k_ex.h_L_prime(j)
+    assert k_ex.regression_delta("exercise", "h", 2 * (y[j] - t[j]) * h1).verified
+    assert k_ex.regression_delta("exercise", "identity", 2 * (y[j] - t[j])).verified
+    assert k_ex.regression_delta("bishop", "identity", y[j] - t[j]).verified
+    assert k_ex.regression_delta("gaussian", "h", (y[j] - t[j]) * h1 / sigma**2).verified
 
 
 @pytest.mark.parametrize("loss,output,wrong", [
-    ("exercise", "h", (y[j] - t[j]) * od.h_L_prime(j)),  # missing factor 2
+    ("exercise", "h", (y[j] - t[j]) * k_ex.h_L_prime(j)),  # missing factor 2
     ("exercise", "identity", y[j] - t[j]),  # missing factor 2, identity output
     ("exercise", "h", 2 * (y[j] - t[j])),  # dropped h_L'
-    ("exercise", "h", 2 * (t[j] - y[j]) * od.h_L_prime(j)),  # t - y
-    ("gaussian", "h", (y[j] - t[j]) * od.h_L_prime(j)),  # missing 1/sigma^2
+    ("exercise", "h", 2 * (t[j] - y[j]) * k_ex.h_L_prime(j)),  # t - y
+    ("gaussian", "h", (y[j] - t[j]) * k_ex.h_L_prime(j)),  # missing 1/sigma^2
     ("bishop", "identity", 2 * (y[j] - t[j])),  # a factor 2 the 1/2 removes
 ])
 def test_k_wrong_claims_rejected(loss: str, output: str, wrong: sp.Expr) -> None:
-    assert failed(od.regression_delta(loss, output, wrong))
+    assert failed(k_ex.regression_delta(loss, output, wrong))
 
 
 # --- exercise j: the induction step with symbolic widths -----------------------------------------
@@ -176,15 +182,15 @@ def test_j_exercise_runs_on_the_users_architecture() -> None:
 
 # --- exercise l ----------------------------------------------------------------------------------------
 def test_l_one_over_n_rejected() -> None:
-    d = induction.derivation_examples()
+    d = l_ex.derivation_examples()
     assert d.verified and "N=4" in d.checks[-1].detail
-    wrong = induction.derivation_examples(d.target / induction.N)
+    wrong = l_ex.derivation_examples(d.target / induction.N)
     assert not wrong.verified
 
 
 # --- the vectorised form -------------------------------------------------------------------------------
 def test_vectorised_shapes_verify_by_two_routes() -> None:
-    from derive.exercises.backprop import shapes
+    from derive.exercises.vectorised_form import shapes
     for model in shapes(Config()):
         checks = vc.checks(model)
         assert all(c.passed for c in checks) and len({c.route for c in checks}) == 2, [c.detail for c in checks]
@@ -217,7 +223,7 @@ class TransposedW(Model):
     (NoTwo, "sum-of-squares", ("relu", "relu")), (TransposedW, "cross-entropy", ("sigmoid", "tanh")),
 ])
 def test_vectorised_wrong_forms_rejected(wrong: type, loss: str, hidden: tuple[str, ...]) -> None:
-    from derive import activations
+    from derive.core import activations
     model = wrong((3, 3, 3, 3), tuple(activations.get(h) for h in hidden), loss, 2)
     checks = vc.checks(model)
     assert checks and not any(c.passed for c in checks), [c.detail for c in checks]
@@ -236,21 +242,21 @@ def test_verify_json_reports_i_to_l_and_vectorised(tmp_path) -> None:  # type: i
 
 def test_i_a_claim_true_at_one_size_only_is_rejected_by_every_route() -> None:
     """(y_j - t_j)(K - 2) equals y_j - t_j at K = 3 only: the sizes must vary across points."""
-    logits, hint = od.hint_logits(), od.hint_softmax()
-    d = od.classification_delta(logits, hint, (y[j] - t[j]) * (od.K - 2))
+    logits, hint = i_ex.hint_logits(), i_ex.hint_softmax()
+    d = i_ex.classification_delta(logits, hint, (y[j] - t[j]) * (out.K - 2))
     claim = d.claim_checks()
     assert claim and not any(c.passed for c in claim), [c.detail for c in claim]
 
 
 def test_route_1_does_not_share_relu_prime_with_route_2() -> None:
     """A wrong relu' given to both routes must not cancel: route 1 reads relu' off relu."""
-    from derive import fields
-    from derive.expanded_loss import route1
-    net = bp.Net((2, 4, 3), ("relu",), "sum-of-squares", "identity")
-    s = bp.sample(net, EXACT, 1)
-    keys = bp.chosen(net, None, 1)
+    from derive.core import fields
+    from derive.backprop.route1 import route1
+    net = Net((2, 4, 3), ("relu",), "sum-of-squares", "identity")
+    s = sample(net, EXACT, 1)
+    keys = chosen(net, None, 1)
     assert all(v1 == v2 for v1, v2 in zip(route1(net, s, EXACT, keys).values(),
-                                          (bp.route2(net, s, EXACT)[k] for k in keys)))
+                                          (route2(net, s, EXACT)[k] for k in keys)))
     s.fns["relu"] = (fields.relu, lambda u: 7)  # relu' wrong everywhere
-    g1, g2 = route1(net, s, EXACT, keys), bp.route2(net, s, EXACT)
+    g1, g2 = route1(net, s, EXACT, keys), route2(net, s, EXACT)
     assert not all(g1[k] == g2[k] for k in keys)

@@ -49,6 +49,13 @@ def test_verify_json_report(runner: CliRunner, tmp_path: Path) -> None:
     (["--widths", "2,3,3,1", "--activation", "tanh,relu,tanh"], "2 hidden layers"),
     (["--activation", "tanh,"], "malformed"),
     (["--only", "z"], "unknown exercise"),
+    (["--widths", ""], "malformed --widths"),  # empty or blank values are malformed too
+    (["--widths", "  "], "malformed --widths"),
+    (["--activation", ""], "malformed --activation"),
+    (["--activation", " "], "malformed --activation"),
+    (["--only", ""], "malformed --only"),
+    (["--only", " "], "malformed --only"),
+    (["--only", "i,,j"], "malformed --only"),
 ])
 def test_bad_input_is_one_line_and_exit_2(runner: CliRunner, args: list[str], needle: str) -> None:
     result = runner.invoke(cli, ["verify", *args])

@@ -11,11 +11,11 @@ import sympy as sp
 from click.testing import CliRunner
 
 from derive.cli import cli
-from derive.emit.code_inplace import NotInPlace, into, matrix_into, scale
-from derive.emit.code_losses import residual_scale
-from derive.emit.code_plan import module_source
-from derive.emit.numpy import render
-from derive.vectorised import Model
+from derive.emit.code.inplace import NotInPlace, into, matrix_into, scale
+from derive.emit.code.losses import residual_scale
+from derive.emit.code.plan import module_source
+from derive.emit.code.printer import render
+from derive.backprop.matrix_form import Model
 
 GOLDEN = {  # two modules kept byte for byte in tests/golden/
     "mlp_1_3_1.py": ("1,3,1", "tanh", "sum-of-squares", "float64"),  # Bishop fig. 5.3
@@ -94,7 +94,7 @@ def test_same_options_same_bytes(tmp_path: Path) -> None:
     options = ("3,5,4,2", "sigmoid,relu", "gaussian-nll", "float32")
     first = module_source(*options)
     assert module_source(*options) == first
-    script = f"from derive.emit.code_plan import module_source; print(module_source(*{options!r}), end='')"
+    script = f"from derive.emit.code.plan import module_source; print(module_source(*{options!r}), end='')"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}  # another set order, another process
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
                            check=True, cwd=tmp_path)

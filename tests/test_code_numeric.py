@@ -19,8 +19,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from derive.emit.code_plan import module_source  # noqa: E402
-from derive.emit.numpy import write_module  # noqa: E402
+from derive.emit.code.plan import module_source  # noqa: E402
+from derive.emit.code.module import write_module
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "softplus", "identity")
 LOSSES = ("sum-of-squares", "gaussian-nll", "cross-entropy")

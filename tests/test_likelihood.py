@@ -9,13 +9,13 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from derive import likelihood_rules as lr
+from derive.rules import likelihood as lr
 from derive.cli import cli
 from derive.exercises import REGISTRY, run
-from derive.exercises import cross_entropy as ce
-from derive.exercises import likelihood as lk
-from derive.exercises import minibatch as mb
-from derive.exercises import variance as va
+from derive.exercises import g_cross_entropy as ce
+from derive.exercises import e_gaussian_likelihood as lk
+from derive.exercises import h_minibatch as mb
+from derive.exercises import f_noise_variance as va
 from derive.exercises.toy_network import ToyNetwork
 
 NUMERIC = {"exact-rational", "mpmath-50", "float64"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from derive.errors import DeriveError
-from derive.options import parse_activations, parse_widths
-from derive.verify import Context, check_identity
+from derive.core.errors import DeriveError
+from derive.core.options import parse_activations, parse_widths
+from derive.core.checks import Context
+from derive.core.verify import check_identity
 
 widths = st.lists(st.integers(1, 50), min_size=2, max_size=9)
 

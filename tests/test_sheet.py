@@ -20,9 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from derive.cli import cli
-from derive.emit import pdf, sheet
-from derive.emit.sheet_model import fragments
-from derive.errors import DeriveError
+from derive.emit import sheet
+from derive.emit.latex import pdf
+from derive.emit.latex.sheet_model import fragments
+from derive.core.errors import DeriveError
 from derive.exercises import Config, Exercise, run
 
 TEX = shutil.which("latexmk") is not None and shutil.which("pdflatex") is not None

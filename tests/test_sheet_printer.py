@@ -6,12 +6,12 @@ import shutil
 import pytest
 import sympy as sp
 
-from derive import notation as nt
-from derive import rules
-from derive.emit.latex import latex, matrix_tex
-from derive.emit.prose import prose, split_math
-from derive.emit.pdf import compile_pdf, overfull
-from derive.network import Network
+from derive.core import notation as nt
+from derive.rules import network as rules
+from derive.emit.latex.printer import latex, matrix_tex
+from derive.emit.latex.prose import prose, split_math
+from derive.emit.latex.pdf import compile_pdf, overfull
+from derive.core.network import Network
 
 j, i, k, n = nt.j, nt.i, nt.k, nt.n
 ARTEFACTS = ("Subs", "Derivative", "KroneckerDelta", "Piecewise", "_xi", "Dummy", "__", "substack")

@@ -6,8 +6,10 @@ import time
 import pytest
 import sympy as sp
 
-from derive import notation as nt
-from derive.verify import Context, check_identity, expand_definitions, time_limit, timed
+from derive.core import notation as nt
+from derive.core.checks import Context, time_limit, timed
+from derive.core.verify import check_identity
+from derive.core.expand import expand_definitions
 
 
 def test_identity_passes_all_routes() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import nbformat
 
 from derive.emit import environment
-from derive.emit.sheet_model import Section
+from derive.emit.latex.sheet_model import Section
 
 
 def cells(sections: Sequence[Section], summary_note: str, timings: bool = False) -> list[tuple[str, str]]:

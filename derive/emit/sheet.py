@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from derive.core.errors import DeriveError
+from derive.core.files import write_atomic
 from derive.emit import environment
-from derive.emit.prose import prose
+from derive.emit.latex.pdf import TEX_PACKAGES, compile_pdf, have_tex, require_tex
+from derive.emit.latex.prose import prose
+from derive.emit.latex.sheet_model import Section, route_list, sections
 from derive.emit.notebook import cells, markdown, notebook
-from derive.emit.pdf import TEX_PACKAGES, compile_pdf, have_tex, require_tex
-from derive.emit.sheet_model import Section, route_list, sections
-from derive.errors import DeriveError
-from derive.exercises import Config, Exercise, run
-from derive.files import write_atomic
+from derive.exercises.base import Config, Exercise, run
 
 FORMATS = ("pdf", "tex", "md", "ipynb")
 TEX_DELIMITERS = dict(block_start_string="<%", block_end_string="%>", variable_start_string="<<",

@@ -1,91 +1,24 @@
-"""The exercises, a to l, each a builder that returns a verified `Exercise`.
+"""The exercises, a to l and the vectorised form, one module each; importing this registers them.
 
-Builders register themselves with ``@exercise("a")``; ``run`` builds and times them in
-letter order. `Config` carries the one architecture the user asked about (``--widths``,
-``--activation``) for the exercises that hold for any architecture.
+Each module is named after its letters and holds that exercise's whole derivation and its
+extra checks. Registration order (the imports below) is report order.
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from derive.exercises import (  # noqa: F401  (each import registers its builders)
+    a_b_closed_form,
+    c_recursion,
+    d_linear_collapse,
+    e_gaussian_likelihood,
+    f_noise_variance,
+    g_cross_entropy,
+    h_minibatch,
+    i_softmax_delta,
+    j_hidden_delta,
+    k_regression_delta,
+    l_dataset_gradient,
+    vectorised_form,
+)
+from derive.exercises.base import REGISTRY, Config, Exercise, exercise, run
 
-from derive.derivation import Derivation
-from derive.verify import Check
-
-
-@dataclass(frozen=True)
-class Config:
-    """widths = (D, M_1, ..., K); activations: one name per hidden layer."""
-
-    widths: tuple[int, ...] = (2, 3, 2)
-    activations: tuple[str, ...] = ("tanh",)
-
-    @property
-    def L(self) -> int:
-        return len(self.widths) - 1
-
-
-@dataclass
-class Exercise:
-    """One exercise: what it asks, the conventions it rests on, its derivations and checks."""
-
-    id: str
-    title: str
-    statement: str
-    conventions: list[str] = field(default_factory=list)
-    derivations: list[Derivation] = field(default_factory=list)
-    extra_checks: list[Check] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def checks(self) -> list[Check]:
-        return [c for d in self.derivations for c in d.checks] + self.extra_checks
-
-    @property
-    def routes(self) -> list[str]:
-        return sorted({c.route for c in self.checks})
-
-    @property
-    def verified(self) -> bool:
-        checks = self.checks
-        return bool(checks) and all(c.passed for c in checks) and len(self.routes) >= 2
-
-    @property
-    def status(self) -> str:
-        return "verified" if self.verified else "failed"
-
-    def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "status": self.status,
-                "seconds": round(self.seconds, 4),
-                "checks": [c.as_dict() for c in self.checks]}
-
-
-Builder = Callable[[Config], Exercise]
-REGISTRY: dict[str, Builder] = {}
-
-
-def exercise(letter: str) -> Callable[[Builder], Builder]:
-    """Register a builder under its exercise letter (or a name such as 'vectorised')."""
-    def register(builder: Builder) -> Builder:
-        REGISTRY[letter] = builder
-        return builder
-    return register
-
-
-def run(config: Config = Config(), only: Iterable[str] | None = None) -> list[Exercise]:
-    """Build (and so verify) each registered exercise, in registry order, timing each."""
-    wanted = list(only) if only is not None else list(REGISTRY)
-    results = []
-    for letter in wanted:
-        start = time.perf_counter()
-        ex = REGISTRY[letter](config)
-        ex.seconds = time.perf_counter() - start
-        results.append(ex)
-    return results
-
-
-# Registration order is report order.
-from derive.exercises import network_equations  # noqa: E402,F401  (a-d)
-from derive.exercises import likelihood  # noqa: E402,F401  (e-h)
-from derive.exercises import backprop  # noqa: E402,F401  (i-l, vectorised)
+__all__ = ["REGISTRY", "Config", "Exercise", "exercise", "run"]

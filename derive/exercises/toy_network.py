@@ -1,6 +1,6 @@
 """A small real network for the numeric checks of e), f) and h).
 
-Built by the engine: derive.network's closed form y_k(x; w) with tanh hidden units and
+Built by the engine: derive.core.network's closed form y_k(x; w) with tanh hidden units and
 linear outputs, its per-example error E_n = sum_k (y_k(x_n) - t_nk)^2 differentiated by
 SymPy in every weight, and both lambdified for NumPy. Weights are one flat vector in the
 order of Network.weights(1), ..., Network.weights(L) (bias column i = 0 included).
@@ -12,10 +12,10 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from derive import rules
-from derive.activations import identity, tanh
-from derive.network import Network
-from derive.verify import expand_definitions
+from derive.core.activations import identity, tanh
+from derive.core.expand import expand_definitions
+from derive.core.network import Network
+from derive.rules import network as rules
 
 
 class ToyNetwork:

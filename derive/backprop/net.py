@@ -1,0 +1,117 @@
+"""A concrete network and its loss (`Net`), and the random point both routes use."""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from derive.core import activations, fields
+from derive.core.errors import DeriveError
+from derive.core.fields import Field
+
+UNDEFINED = "h"  # an undefined h_l: checked at random rational cubics
+LOSSES = ("sum-of-squares", "half-sum-of-squares", "cross-entropy")
+Key = tuple[int, int, int]  # (l, j, i): the weight w_ji^(l); i = 0 is the bias
+Fn = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (h, h')
+
+
+@dataclass(frozen=True)
+class Net:
+    """A concrete network and its loss: widths (D, M_1, ..., K), h_1..h_{L-1}, h_L, N examples.
+
+    hidden and output hold activation names, or "h" for an undefined h_l. With the
+    cross-entropy loss the output is the softmax and `output` is ignored.
+    """
+
+    widths: tuple[int, ...]
+    hidden: tuple[str, ...]
+    loss: str = "sum-of-squares"
+    output: str = "identity"
+    N: int = 1
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise DeriveError(f"unknown loss {self.loss!r}; choose from: {', '.join(LOSSES)}")
+        if len(self.hidden) != self.L - 1:
+            raise DeriveError(f"need {self.L - 1} hidden activations, got {len(self.hidden)}")
+
+    @property
+    def L(self) -> int:
+        return len(self.widths) - 1
+
+    def h_name(self, l: int) -> str:
+        return self.hidden[l - 1] if l < self.L else self.output
+
+    def weights(self, l: int) -> list[Key]:
+        return [(l, j, i) for j in range(1, self.widths[l] + 1) for i in range(self.widths[l - 1] + 1)]
+
+    def describe(self) -> str:
+        acts = ",".join(self.hidden) or "-"
+        out = "softmax" if self.loss == "cross-entropy" else self.output
+        return f"widths {','.join(map(str, self.widths))}, h {acts}, out {out}, {self.loss}, N={self.N}"
+
+
+# --- the random point -----------------------------------------------------------------------
+def registry_fn(name: str, field: Field) -> Fn:
+    """(h, h') of a registered activation, evaluated in the field."""
+    if name == "identity":
+        return (lambda u: u), (lambda u: 1)
+    if name == "relu":  # h'(a) is the Heaviside step
+        return fields.relu, fields.step
+    act = activations.get(name)
+    if field.exact:
+        raise DeriveError(f"{name} leaves the rationals: check it in the mpmath-50 field")
+    modules = [{"Heaviside": fields.step}, "mpmath"]
+    return sp.lambdify(activations.a, act.h, modules), sp.lambdify(activations.a, act.dh, modules)
+
+
+def cubic_fn(c: list[Fraction], field: Field) -> Fn:
+    """h(u) = c0 + c1 u + c2 u^2 + c3 u^3 and h'(u), in the field."""
+    c0, c1, c2, c3 = (field.num(v) for v in c)
+    return (lambda u: c0 + u * (c1 + u * (c2 + u * c3)), lambda u: c1 + u * (2 * c2 + 3 * c3 * u))
+
+
+@dataclass
+class Sample:
+    """Values of every weight, input and target; a random cubic for every undefined h_l."""
+
+    w: dict[Key, Any]
+    x: dict[tuple[int, int], Any]
+    t: dict[tuple[int, int], Any]
+    cubics: dict[str, list[Fraction]]
+    fns: dict[str, Fn]
+
+
+def fn_name(net: Net, l: int) -> str:
+    """The name of h_l in both routes: h_l when undefined, else the activation's name."""
+    name = net.h_name(l)
+    return f"h_{l}" if name == UNDEFINED else name
+
+
+def layers_with_h(net: Net) -> range:
+    """Layers whose z = h(a): all of them, except the softmax output layer."""
+    return range(1, net.L + (net.loss != "cross-entropy"))
+
+
+def sample(net: Net, field: Field, seed: int) -> Sample:
+    """Weights of size about 1/fan-in (no saturation); targets with sum_k t_k = 1 under softmax."""
+    rng = random.Random(seed)
+
+    def q(scale: int = 1) -> Fraction:
+        return Fraction(rng.choice((-1, 1)) * rng.randint(1, 9), rng.randint(2, 9) * scale)
+    w = {key: field.num(q(net.widths[key[0] - 1] + 1)) for l in range(1, net.L + 1) for key in net.weights(l)}
+    x = {(n, i): field.num(q()) for n in range(1, net.N + 1) for i in range(1, net.widths[0] + 1)}
+    t: dict[tuple[int, int], Any] = {}
+    for n in range(1, net.N + 1):
+        raw = [q() for _ in range(net.widths[-1])]
+        if net.loss == "cross-entropy":  # the one-hot constraint sum_k t_k = 1 (exercise i)
+            raw = [abs(v) / sum(map(abs, raw)) for v in raw]
+        t.update({(n, k): field.num(v) for k, v in enumerate(raw, 1)})
+    cubics = {fn_name(net, l): [q() for _ in range(4)] for l in layers_with_h(net) if net.h_name(l) == UNDEFINED}
+    fns = {fn_name(net, l): cubic_fn(cubics[fn_name(net, l)], field) if fn_name(net, l) in cubics
+           else registry_fn(fn_name(net, l), field) for l in layers_with_h(net)}
+    return Sample(w, x, t, cubics, fns)

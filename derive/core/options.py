@@ -1,0 +1,38 @@
+"""Parsing of the architecture options shared by `verify`, `code` and the library."""
+from __future__ import annotations
+
+from derive.core import activations
+from derive.core.errors import DeriveError
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """'D,M1,...,K' -> (D, M1, ..., K); every width a positive integer, at least one layer."""
+    parts = [p.strip() for p in text.split(",")]
+    if any(p == "" for p in parts):
+        raise DeriveError(f"malformed --widths {text!r}: expected comma-separated integers D,M1,...,K")
+    try:
+        widths = tuple(int(p) for p in parts)
+    except ValueError:
+        raise DeriveError(f"malformed --widths {text!r}: expected comma-separated integers D,M1,...,K") from None
+    if len(widths) < 2:
+        raise DeriveError(f"--widths {text!r} has no layers: give at least D,K (inputs and outputs)")
+    bad = [w for w in widths if w <= 0]
+    if bad:
+        raise DeriveError(f"--widths {text!r}: every width must be a positive integer, got {bad[0]}")
+    return widths
+
+
+def parse_activations(text: str, hidden_layers: int) -> tuple[str, ...]:
+    """One name for every hidden layer, or one name per hidden layer."""
+    names = [p.strip() for p in text.split(",")]
+    if any(n == "" for n in names):
+        raise DeriveError(f"malformed --activation {text!r}: expected NAME or NAME,NAME,...")
+    for name in names:
+        activations.get(name)  # raises with the valid choices
+    if len(names) == 1:
+        return tuple(names) * hidden_layers
+    if len(names) != hidden_layers:
+        layers = f"{hidden_layers} hidden layer{'' if hidden_layers == 1 else 's'}"
+        raise DeriveError(f"--activation lists {len(names)} names but the network has {layers}: "
+                          f"give one name, or one per hidden layer")
+    return tuple(names)

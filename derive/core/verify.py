@@ -1,0 +1,143 @@
+"""Checks that a claimed identity holds, each by independent routes, each timed.
+
+Routes:
+- ``symbolic``: SymPy proves lhs - rhs = 0 after the definitions are substituted
+  (``expand`` first, ``simplify`` only under a time limit). Sums over symbolic sizes
+  that SymPy cannot close are instantiated at one concrete size, and the detail says so.
+- ``exact-rational``: both sides evaluated in exact rational arithmetic at random
+  points (several seeds, random sizes), with every undefined function (h_l, E, ...)
+  replaced by a random polynomial with rational coefficients: an identity that holds
+  for every h holds for these. Where log/exp leave the rationals the same points are
+  evaluated with mpmath at 50 digits (route ``mpmath-50``).
+- ``float64``: the claim with real activations (tanh for an undefined h) in NumPy float64.
+
+A check never raises: a failure or a time-out is a failed check with its reason."""
+from __future__ import annotations
+
+import random
+
+import mpmath
+import sympy as sp
+
+from derive.core.checks import Check, Context, timed
+from derive.core.expand import concrete, concrete_pair, expand_definitions
+from derive.core.points import (
+    corner_sizes,
+    evaluate,
+    explicit,
+    replace_functions,
+    sample_point,
+    surrogate,
+    undefined_functions,
+)
+
+
+# --- the routes -------------------------------------------------------------------------------
+def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
+    diff = relate(expand_definitions(lhs - rhs, ctx.definitions), ctx, {})
+    if is_zero(sp.expand(diff)):
+        return True, "expand(lhs - rhs) = 0"
+    note = ""
+    if diff.has(sp.Sum, sp.Product, sp.Piecewise) and ctx.sizes:
+        # SymPy cannot close sums over symbolic sizes: prove it, symbolic in everything
+        # else, at two corners: all sizes at their first listed value with every free
+        # index 1, and all at their last with every index at its bound.
+        notes = []
+        for last in (False, True):
+            sizes = corner_sizes(ctx, last)
+            diff = relate(concrete(lhs - rhs, ctx, sizes), ctx, sizes)
+            notes.append(", ".join(f"{s}={v}" for s, v in sizes.items()))
+            if not is_zero(sp.expand(diff)):
+                break
+        else:
+            return True, "expand(lhs - rhs) = 0 at " + " and at ".join(notes)
+        note = " at " + notes[-1]
+    simplified = sp.simplify(diff)
+    if simplified == 0:
+        return True, "simplify(lhs - rhs) = 0" + note
+    return False, f"lhs - rhs = {sp.sstr(simplified)[:200]}{note}"
+
+
+def relate(diff: sp.Expr, ctx: Context, sizes: dict[sp.Symbol, int]) -> sp.Expr:
+    """Use the constraints' symbolic forms (ctx.relations) on a difference; none: unchanged."""
+    for relation in ctx.relations:
+        diff = relation(diff, sizes)
+    return diff
+
+
+def is_zero(e: sp.Basic) -> bool:
+    """0 for scalars, the zero matrix for matrix expressions and explicit matrices."""
+    if isinstance(e, sp.MatrixBase):
+        return all(v == 0 for v in e)
+    return e == 0 or isinstance(e, sp.ZeroMatrix)
+
+
+def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str, str]:
+    """(passed, detail, route): exact where the values are rational, else mpmath at 50 digits."""
+    exact = True
+    details = []
+    for turn, seed in enumerate(ctx.seeds):
+        rng = random.Random(seed)
+        left, right, sizes = concrete_pair(lhs, rhs, ctx, turn)
+        table = {f: surrogate(rng) for f in undefined_functions(sp.Tuple(left, right))}
+        matrices = explicit(sp.Tuple(left, right), sizes, rng)
+        if matrices:
+            left = sp.Matrix(left.xreplace(matrices).doit())
+            right = sp.Matrix(right.xreplace(matrices).doit())
+        point = sample_point([left, right], ctx, sizes, rng)
+        lv, rv = evaluate(left, point, table), evaluate(right, point, table)
+        if isinstance(lv, sp.MatrixBase):
+            ok = lv.shape == rv.shape and is_zero(lv - rv)
+        elif lv.is_Rational and rv.is_Rational:
+            ok = lv == rv
+        else:
+            exact = False
+            with mpmath.workdps(50):
+                lf, rf = mpmath.mpmathify(sp.N(lv, 60)), mpmath.mpmathify(sp.N(rv, 60))
+                ok = abs(lf - rf) <= mpmath.mpf(10) ** -40 * (1 + abs(lf))
+        at = ", ".join(f"{s}={v}" for s, v in sorted(sizes.items(), key=str))
+        details.append(f"seed {seed}{' (' + at + ')' if at else ''}: {'equal' if ok else f'{lv} != {rv}'}")
+        if not ok:
+            return False, "; ".join(details), "exact-rational" if exact else "mpmath-50"
+    return True, "; ".join(details), "exact-rational" if exact else "mpmath-50"
+
+
+def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
+    """The claim with a real activation for every undefined h, in float64."""
+    import numpy as np
+
+    from derive.core.activations import get
+    rng = random.Random(ctx.seeds[0])
+    left, right, sizes = concrete_pair(lhs, rhs, ctx, turn=1)
+    real = get(ctx.real).lambda_h
+    table = {f: (real if f.__name__.startswith("h") else surrogate(rng))
+             for f in undefined_functions(sp.Tuple(left, right))}
+    left, right = replace_functions(left, table), replace_functions(right, table)
+    # Values of order 1/4 at most: at the full range a tanh network saturates to +-1 in
+    # float64 and could not tell a right claim from a wrong one.
+    small = sample_point([left, right], ctx, sizes, rng, scale=sp.Rational(1, 76))
+    point = {k: float(v) for k, v in small.items()}
+    syms = list(point)
+    values = [np.float64(point[s]) for s in syms]
+    dummies = [sp.Dummy() for _ in syms]
+    lf = sp.lambdify(dummies, left.xreplace(dict(zip(syms, dummies))), "numpy")(*values)
+    rf = sp.lambdify(dummies, right.xreplace(dict(zip(syms, dummies))), "numpy")(*values)
+    ok = bool(np.isclose(lf, rf, rtol=1e-9, atol=1e-12))
+    return ok, f"h = {ctx.real}: {float(lf):.12g} vs {float(rf):.12g}"
+
+
+def check_identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, what: str = "",
+                   real: bool = False) -> list[Check]:
+    """lhs = rhs by the symbolic and the random-point routes (and float64 if `real`)."""
+    label = f"{what}: " if what else ""
+    checks = [timed("symbolic", lambda: symbolic_route(lhs, rhs, ctx), ctx.time_limit)]
+    holder: dict[str, str] = {}
+
+    def numeric() -> tuple[bool, str]:
+        ok, detail, holder["route"] = random_point_route(lhs, rhs, ctx)
+        return ok, detail
+    check = timed("exact-rational", numeric, ctx.time_limit)
+    checks.append(Check(holder.get("route", check.route), check.passed, check.seconds, check.detail))
+    if real and not sp.Tuple(lhs, rhs).atoms(sp.MatrixSymbol):
+        checks.append(timed("float64", lambda: float64_route(lhs, rhs, ctx), ctx.time_limit))
+    return [Check(c.route, c.passed, c.seconds, label + c.detail) for c in checks]

@@ -1,0 +1,73 @@
+"""Exercise k: the output delta for regression.
+
+For the exercise's E (the factor 2 stays), Bishop's 1/2 and the Gaussian negative
+log-likelihood (Bishop eqs. 5.11-5.14).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.backprop.checks import exact_net, network_check
+from derive.backprop.net import Net
+from derive.core.checks import Context
+from derive.core.derivation import Derivation
+from derive.core.fields import EXACT, MPMATH
+from derive.exercises.base import Config, Exercise, exercise
+from derive.exercises.output_layer import SIZES, K, a, h_L, j, k, sigma, t, y
+from derive.rules import deltas as rules
+
+
+# --- exercise k: regression ---------------------------------------------------------------------
+def squares() -> sp.Expr:
+    return sp.Sum((y[k] - t[k]) ** 2, (k, 1, K))
+
+
+LOSSES = {  # name -> (E for one example, its description)
+    "exercise": (squares(), r"the exercise's $E = \sum_k (y_k - t_k)^2$ (no 1/2)"),
+    "bishop": (squares() / 2, r"Bishop's $E = \frac{1}{2} \sum_k (y_k - t_k)^2$"),
+    "gaussian": (K / 2 * sp.log(2 * sp.pi * sigma**2) + squares() / (2 * sigma**2),
+                 r"the Gaussian negative log-likelihood $\frac{K}{2} \log 2\pi\sigma^2 + "
+                 r"\frac{1}{2\sigma^2} \sum_k (y_k - t_k)^2$"),
+}
+
+
+def regression_delta(loss: str, output: str, target: sp.Expr) -> Derivation:
+    """delta_j^(L) for a regression loss; output 'h' (general h_L) or 'identity'."""
+    E, says = LOSSES[loss]
+    out = (lambda u: h_L(a[u])) if output == "h" else (lambda u: a[u])
+    ctx = Context(definitions={y: out}, sizes={K: SIZES}, indices={j: K})
+    name = r"$y_k = h_L(a_k^{(L)})$" if output == "h" else r"identity output $y_k = a_k^{(L)}$"
+    d = Derivation.start(f"{says}, {'general $h_L$' if output == 'h' else 'identity output'}",
+                         sp.Derivative(E, a[j]), sp.Derivative(rules.replace_indexed(y, out)(E), a[j]),
+                         name, ctx, cite="exercise k)")
+    d.then(r"differentiate term by term (chain rule; $\partial a_k / \partial a_j = \delta_{jk}$)", rules.differentiate)
+    d.then(r"Kronecker sum ($1 \le j \le K$)", rules.kronecker_sums)
+    return d.claim(target).verify()
+
+
+def h_L_prime(index: sp.Expr) -> sp.Expr:
+    return sp.Derivative(h_L(a[index]), a[index])
+
+
+@exercise("k")
+def exercise_k(config: Config) -> Exercise:
+    twice = sp.Mul(2, y[j] - t[j], evaluate=False)  # kept factored, as the exercise writes it
+    derivations = [regression_delta("exercise", "h", sp.Mul(twice, h_L_prime(j), evaluate=False)),
+                   regression_delta("exercise", "identity", twice),
+                   regression_delta("bishop", "identity", y[j] - t[j]),
+                   regression_delta("gaussian", "h", (y[j] - t[j]) * h_L_prime(j) / sigma**2)]
+    checks = [network_check(exact_net((2, 3, 2), output="h"), EXACT),
+              network_check(exact_net((3, 3, 2), "half-sum-of-squares", "identity"), EXACT),
+              network_check(Net((2, 3, 3, 2), ("tanh", "softplus"), "sum-of-squares", "sigmoid"), MPMATH)]
+    return Exercise("k", "Regression: the output delta, and the factor 2",
+                    "Exercise k): the output delta for regression with an output non-linearity $h_L$, "
+                    "for the exercise's sum of squares, Bishop's half sum of squares and the Gaussian "
+                    "negative log-likelihood (Bishop eqs. 5.11-5.14, 5.18).",
+                    ["With the exercise's $E = \\sum_n \\|y_n - t_n\\|^2$ (no 1/2): "
+                     "$\\delta_j^{(L)} = 2 (y_j - t_j) h_L'(a_j^{(L)})$, and $2 (y_j - t_j)$ with the "
+                     "identity output. The factor 2 stays: the emitted code uses this E.",
+                     "The exercise's remark that the identity output gives the result of i) holds for "
+                     "Bishop's $E = \\frac{1}{2} \\sum_n \\|y_n - t_n\\|^2$, or for the Gaussian negative "
+                     "log-likelihood, whose delta $(y_j - t_j) h_L'(a_j^{(L)}) / \\sigma^2$ is $y_j - t_j$ "
+                     "at $\\sigma^2 = 1$ with the identity output."],
+                    derivations, checks)
