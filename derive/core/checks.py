@@ -15,17 +15,38 @@ Definitions = dict[Any, Any]  # IndexedBase -> Callable[..., Expr], or Symbol ->
 Point = dict[sp.Expr, sp.Expr]
 
 
+Outcome = tuple[bool, str]  # (passed, detail) of one route on one claim
+CONTROL_P = 97  # wrong claims differ from the true ones by about 1/97
+
+
 @dataclass(frozen=True)
 class Check:
-    """The outcome of one route on one claim."""
+    """The outcome of one route on one claim, and of its control.
+
+    control: "rejected" when the same route, run on a deliberately wrong claim (the right
+    side perturbed, see `wrong_claim`), rejected it: the check can fail, and it counts.
+    "passed" when the route accepted the wrong claim too, "error" when the control raised
+    or timed out: the check is powerless and does not count. None when no control ran
+    (the check itself failed, or it has none: also powerless).
+    """
 
     route: str
     passed: bool
     seconds: float
     detail: str
+    control: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Evidence: the claim passed and a wrong claim was rejected by the same route."""
+        return self.passed and self.control == "rejected"
+
+    @property
+    def powerless(self) -> bool:
+        return self.passed and self.control != "rejected"
 
     def as_dict(self) -> dict[str, object]:
-        return {"route": self.route, "passed": self.passed,
+        return {"route": self.route, "passed": self.passed, "control": self.control,
                 "seconds": round(self.seconds, 4), "detail": self.detail}
 
 
@@ -75,12 +96,48 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def timed(route: str, fn: Callable[[], tuple[bool, str]], limit: float) -> Check:
-    """Run one route under a time limit; any exception is a failed check, not a crash."""
-    start = time.perf_counter()
+def run_route(fn: Callable[[], Outcome], limit: float) -> tuple[bool, str, bool]:
+    """One route under a time limit: (passed, detail, erred). An exception is a failure with
+    its reason (erred = True), never a crash."""
     try:
         with time_limit(limit):
             passed, detail = fn()
+            return passed, detail, False
     except Exception as exc:  # noqa: BLE001 - a route that errs has not verified
-        passed, detail = False, f"{type(exc).__name__}: {exc}"
-    return Check(route, passed, time.perf_counter() - start, detail)
+        return False, f"{type(exc).__name__}: {exc}", True
+
+
+def timed(route: str, fn: Callable[[], Outcome], limit: float,
+          control: Callable[[], Outcome] | None = None) -> Check:
+    """Run one route under a time limit, then (if it passed) its control.
+
+    `control` runs the same route on a deliberately wrong claim; it must return passed =
+    False. If it passes (or errs), the check is powerless: reported, and not counted.
+    """
+    start = time.perf_counter()
+    passed, detail, _ = run_route(fn, limit)
+    verdict = None
+    if passed and control is not None:
+        wrong, why, erred = run_route(control, limit)
+        verdict = "error" if erred else "passed" if wrong else "rejected"
+        if verdict != "rejected":
+            detail += f"; control {verdict} (powerless): {why[:160]}"
+    return Check(route, passed, time.perf_counter() - start, detail, verdict)
+
+
+def wrong_claim(rhs: sp.Expr, lhs: sp.Expr | None = None) -> sp.Expr:
+    """The right side of a claim made deliberately wrong, by about 1/97 of something sampled.
+
+    rhs + (1 + u^2)/97 with u a quantity of the claim (never zero for real u, and it
+    varies with the point, so no route can subtract it off as a constant); a matrix
+    right side is scaled by 98/97 instead.
+    """
+    if isinstance(rhs, (sp.MatrixBase, sp.MatrixExpr)) or getattr(rhs, "is_Matrix", False):
+        return sp.Rational(CONTROL_P + 1, CONTROL_P) * rhs
+    claim = rhs if lhs is None else sp.Tuple(lhs, rhs)
+    bound = {v for s in claim.atoms(sp.Sum, sp.Product) for v in s.variables}
+    quantities = sorted((e for e in claim.atoms(sp.Indexed) if not e.free_symbols & bound),
+                        key=sp.default_sort_key)
+    quantities += sorted((s for s in claim.free_symbols - bound if isinstance(s, sp.Symbol)), key=str)
+    u = quantities[0] if quantities else sp.Integer(1)
+    return rhs + (1 + u**2) / CONTROL_P

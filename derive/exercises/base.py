@@ -44,10 +44,20 @@ class Exercise:
 
     @property
     def routes(self) -> list[str]:
-        return sorted({c.route for c in self.checks})
+        """The routes whose checks count (passed, with a rejected control)."""
+        return sorted({c.route for c in self.checks if c.counts})
+
+    @property
+    def counted(self) -> list[Check]:
+        return [c for c in self.checks if c.counts]
+
+    @property
+    def powerless(self) -> list[Check]:
+        return [c for c in self.checks if c.powerless]
 
     @property
     def verified(self) -> bool:
+        """Nothing failed, and the checks that count cover at least two routes."""
         checks = self.checks
         return bool(checks) and all(c.passed for c in checks) and len(self.routes) >= 2
 
