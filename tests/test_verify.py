@@ -27,9 +27,9 @@ def test_non_identity_fails_every_route(wrong: str) -> None:
 
 
 def test_undefined_function_is_replaced_by_surrogates() -> None:
-    """h(a)^2 = h(a) h(a) for every h; h(2a) = 2 h(a) is not."""
+    """(h(a) + 1)^2 = h(a)^2 + 2 h(a) + 1 for every h; h(2a) = 2 h(a) is not."""
     h, a = sp.Function("h"), sp.Symbol("a")
-    assert all(c.passed for c in check_identity(h(a) ** 2, h(a) * h(a), Context()))
+    assert all(c.passed for c in check_identity((h(a) + 1) ** 2, h(a) ** 2 + 2 * h(a) + 1, Context()))
     assert not any(c.passed for c in check_identity(h(2 * a), 2 * h(a), Context()))
 
 
@@ -82,3 +82,43 @@ def test_derivative_with_respect_to_a_sampled_quantity() -> None:
     lhs = sp.Derivative(E(w) ** 2, w)
     assert all(c.passed for c in check_identity(lhs, 2 * E(w) * sp.Derivative(E(w), w), Context()))
     assert not any(c.passed for c in check_identity(lhs, E(w) * sp.Derivative(E(w), w), Context()))
+
+
+def test_every_route_has_a_control_that_rejects_a_wrong_claim() -> None:
+    """Each route also runs on lhs = rhs + (1 + u^2)/97 and must reject it: the check counts."""
+    x, y = sp.symbols("x y")
+    checks = check_identity((x + y) ** 2, x**2 + 2 * x * y + y**2, Context(), real=True)
+    assert [c.route for c in checks] == ["symbolic", "exact-rational", "float64"]
+    assert all(c.passed and c.control == "rejected" and c.counts for c in checks)
+
+
+def test_a_route_that_cannot_fail_is_powerless() -> None:
+    """A route that ignores its claim passes the wrong claim too: powerless, not counted."""
+    from derive.core.checks import timed
+    blind = timed("blind", lambda: (True, "always"), 1.0, lambda: (True, "always"))
+    assert blind.passed and blind.control == "passed" and blind.powerless and not blind.counts
+    erring = timed("erring", lambda: (True, "ok"), 1.0, lambda: (1 / 0, "x"))
+    assert erring.control == "error" and not erring.counts
+    assert timed("none", lambda: (True, "ok"), 1.0).powerless  # no control: not evidence
+
+
+def test_two_sides_that_are_one_tree_are_not_compared() -> None:
+    """X = X proves nothing: such a link fails instead of passing every route."""
+    x = sp.Symbol("x")
+    checks = check_identity(x + 1, x + 1, Context(), real=True)
+    assert len(checks) == 1 and not checks[0].passed and "same expression" in checks[0].detail
+
+
+def test_a_claim_equal_to_the_last_step_is_checked_against_the_lhs() -> None:
+    """lhs = step 0 = claim: the claim link compares lhs with the claim, never step 0 with itself."""
+    from derive.core.derivation import Derivation
+    x = sp.Symbol("x")
+    d = Derivation.start("t", (x + 1) ** 2, x**2 + 2 * x + 1, "expand", Context()).claim(x**2 + 2 * x + 1)
+    d.verify()
+    assert [label for label, _, _ in d.links()] == ["lhs = step 0 (expand)", "lhs = claim"]
+    assert d.verified and all(c.counts for c in d.checks)
+    assert "float64" in {c.route for c in d.claim_checks()}
+    wrong = Derivation.start("t", (x + 1) ** 2, x**2 + 2 * x + 1, "expand", Context()).claim(x**2 + 2 * x + 1)
+    wrong.lhs = (x + 2) ** 2  # the chain's first link and the claim link must both fail now
+    wrong.verify()
+    assert not any(c.passed for c in wrong.claim_checks())

@@ -8,7 +8,7 @@ from derive.backprop.net import UNDEFINED, Net
 from derive.core.checks import Check, timed
 from derive.core.fields import Field
 
-REAL = ("tanh", "sigmoid", "softplus")
+REAL = ("tanh", "sigmoid", "softplus", "relu")
 
 
 def network_check(net: Net, field: Field, seed: int = 1, per_layer: int | None = None,
@@ -19,7 +19,7 @@ def network_check(net: Net, field: Field, seed: int = 1, per_layer: int | None =
     def both() -> tuple[bool, str]:
         holder["c"] = compare(net, field, seed, per_layer, mutation)
         return holder["c"].passed, holder["c"].detail
-    return timed(field.name, both, 60.0)
+    return timed(field.name, both, 60.0, lambda: holder["c"].control)
 
 
 def exact_net(widths: tuple[int, ...], loss: str = "sum-of-squares", output: str = "h", N: int = 1) -> Net:

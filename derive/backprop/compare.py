@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -23,6 +24,7 @@ import mpmath
 from derive.backprop.net import Key, Net, sample
 from derive.backprop.route1 import route1
 from derive.backprop.route2 import route2
+from derive.core.checks import CONTROL_P
 from derive.core.fields import Field
 
 
@@ -34,6 +36,7 @@ class Comparison:
     passed: bool
     detail: str
     seconds: tuple[float, float, float]  # route 1, route 2, comparison
+    control: tuple[bool, str] = (True, "not run")  # the same comparison, route 2 scaled by 98/97
 
 
 def chosen(net: Net, per_layer: int | None, seed: int) -> list[Key]:
@@ -62,7 +65,13 @@ def compare(net: Net, field: Field, seed: int, per_layer: int | None = None,
     with field.context():
         scale = max(field.size(g) for g in g1.values())
         wrong = [key for key in keys if not field.equal(g1[key], g2[key], scale)]
+        # The control: the same comparison against route 2's gradients times 98/97 (every
+        # weight); it must see a difference, or the comparison could not fail (all zero).
+        factor = field.num(Fraction(CONTROL_P + 1, CONTROL_P))
+        accepted = [key for key in keys if field.equal(g1[key], factor * g2[key], scale)]
     t3 = perf_counter()
+    control = (len(accepted) == len(keys),
+               f"route 2 x 98/97: {len(keys) - len(accepted)} of {len(keys)} weights differ")
     total = sum(len(net.weights(l)) for l in range(1, net.L + 1))
     what = f"{net.describe()}, seed {seed}: {len(keys)} of {total} weights"
     if wrong:
@@ -71,7 +80,7 @@ def compare(net: Net, field: Field, seed: int, per_layer: int | None = None,
                   f"vs {fmt(g2[wrong[0]])} (route 2)")
     else:
         detail = f"{what} agree ({'exactly' if field.exact else f'to {field.dps - 10} digits'})"
-    return Comparison(not wrong, detail, (t1 - t0, t2 - t1, t3 - t2))
+    return Comparison(not wrong, detail, (t1 - t0, t2 - t1, t3 - t2), control)
 
 
 def fmt(v: Any) -> str:

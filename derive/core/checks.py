@@ -125,19 +125,36 @@ def timed(route: str, fn: Callable[[], Outcome], limit: float,
     return Check(route, passed, time.perf_counter() - start, detail, verdict)
 
 
-def wrong_claim(rhs: sp.Expr, lhs: sp.Expr | None = None) -> sp.Expr:
-    """The right side of a claim made deliberately wrong, by about 1/97 of something sampled.
+@dataclass(frozen=True)
+class Wrong:
+    """How a claim is made deliberately wrong: its right side times `scale`, plus `offset`."""
+
+    offset: sp.Expr = sp.Integer(0)
+    scale: sp.Expr = sp.Integer(1)
+
+    def apply(self, rhs: sp.Expr, offset: sp.Expr | None = None) -> sp.Expr:
+        """The wrong right side; `offset` replaces self.offset (the same, made concrete)."""
+        return self.scale * rhs + (self.offset if offset is None else offset)
+
+
+def perturbation(rhs: sp.Expr, lhs: sp.Expr | None = None) -> Wrong:
+    """The perturbation of a claim's right side by about 1/97 of something sampled.
 
     rhs + (1 + u^2)/97 with u a quantity of the claim (never zero for real u, and it
     varies with the point, so no route can subtract it off as a constant); a matrix
     right side is scaled by 98/97 instead.
     """
     if isinstance(rhs, (sp.MatrixBase, sp.MatrixExpr)) or getattr(rhs, "is_Matrix", False):
-        return sp.Rational(CONTROL_P + 1, CONTROL_P) * rhs
+        return Wrong(scale=sp.Rational(CONTROL_P + 1, CONTROL_P))
     claim = rhs if lhs is None else sp.Tuple(lhs, rhs)
     bound = {v for s in claim.atoms(sp.Sum, sp.Product) for v in s.variables}
-    quantities = sorted((e for e in claim.atoms(sp.Indexed) if not e.free_symbols & bound),
-                        key=sp.default_sort_key)
+    quantities: list[sp.Expr] = sorted((e for e in claim.atoms(sp.Indexed) if not e.free_symbols & bound),
+                                       key=sp.default_sort_key)
     quantities += sorted((s for s in claim.free_symbols - bound if isinstance(s, sp.Symbol)), key=str)
     u = quantities[0] if quantities else sp.Integer(1)
-    return rhs + (1 + u**2) / CONTROL_P
+    return Wrong(offset=(1 + u**2) / CONTROL_P)
+
+
+def wrong_claim(rhs: sp.Expr, lhs: sp.Expr | None = None) -> sp.Expr:
+    """The right side of a claim made deliberately wrong (see `perturbation`)."""
+    return perturbation(rhs, lhs).apply(rhs)

@@ -15,11 +15,12 @@ A check never raises: a failure or a time-out is a failed check with its reason.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import mpmath
 import sympy as sp
 
-from derive.core.checks import Check, Context, timed
+from derive.core.checks import Check, Context, Wrong, perturbation, timed
 from derive.core.expand import concrete, concrete_pair, expand_definitions
 from derive.core.points import (
     corner_sizes,
@@ -33,7 +34,10 @@ from derive.core.points import (
 
 
 # --- the routes -------------------------------------------------------------------------------
-def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
+def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None = None) -> tuple[bool, str]:
+    """SymPy proves lhs - rhs = 0 (with `wrong`, the same for the perturbed claim)."""
+    if wrong is not None:
+        rhs = wrong.apply(rhs)
     diff = relate(expand_definitions(lhs - rhs, ctx.definitions), ctx, {})
     if is_zero(sp.expand(diff)):
         return True, "expand(lhs - rhs) = 0"
@@ -72,13 +76,17 @@ def is_zero(e: sp.Basic) -> bool:
     return e == 0 or isinstance(e, sp.ZeroMatrix)
 
 
-def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str, str]:
-    """(passed, detail, route): exact where the values are rational, else mpmath at 50 digits."""
+def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None = None
+                       ) -> tuple[bool, str, str]:
+    """(passed, detail, route): exact where the values are rational, else mpmath at 50 digits.
+    With `wrong`, the same at the same points for the perturbed claim."""
     exact = True
     details = []
     for turn, seed in enumerate(ctx.seeds):
         rng = random.Random(seed)
         left, right, sizes = concrete_pair(lhs, rhs, ctx, turn)
+        if wrong is not None:
+            right = wrong.apply(right, concrete(wrong.offset, ctx, sizes))
         table = {f: surrogate(rng) for f in undefined_functions(sp.Tuple(left, right))}
         matrices = explicit(sp.Tuple(left, right), sizes, rng)
         if matrices:
@@ -102,13 +110,15 @@ def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, 
     return True, "; ".join(details), "exact-rational" if exact else "mpmath-50"
 
 
-def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
-    """The claim with a real activation for every undefined h, in float64."""
+def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None = None) -> tuple[bool, str]:
+    """The claim with a real activation for every undefined h, in float64 (or the perturbed claim)."""
     import numpy as np
 
     from derive.core.activations import get
     rng = random.Random(ctx.seeds[0])
     left, right, sizes = concrete_pair(lhs, rhs, ctx, turn=1)
+    if wrong is not None:
+        right = wrong.apply(right, concrete(wrong.offset, ctx, sizes))
     real = get(ctx.real).lambda_h
     table = {f: (real if f.__name__.startswith("h") else surrogate(rng))
              for f in undefined_functions(sp.Tuple(left, right))}
@@ -128,16 +138,26 @@ def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context) -> tuple[bool, str]:
 
 def check_identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, what: str = "",
                    real: bool = False) -> list[Check]:
-    """lhs = rhs by the symbolic and the random-point routes (and float64 if `real`)."""
+    """lhs = rhs by the symbolic and the random-point routes (and float64 if `real`).
+
+    Each route also runs on the perturbed claim lhs = rhs + (1 + u^2)/97 (its control) and
+    must reject it. Two sides that are one tree are never compared: that link fails.
+    """
     label = f"{what}: " if what else ""
-    checks = [timed("symbolic", lambda: symbolic_route(lhs, rhs, ctx), ctx.time_limit)]
+    if lhs == rhs:
+        return [Check("symbolic", False, 0.0, label + "both sides are the same expression: nothing to check")]
+    wrong = perturbation(rhs, lhs)
+    checks = [timed("symbolic", lambda: symbolic_route(lhs, rhs, ctx),
+                    ctx.time_limit, lambda: symbolic_route(lhs, rhs, ctx, wrong))]
     holder: dict[str, str] = {}
 
-    def numeric() -> tuple[bool, str]:
-        ok, detail, holder["route"] = random_point_route(lhs, rhs, ctx)
+    def numeric(perturbed: Wrong | None = None) -> tuple[bool, str]:
+        ok, detail, route = random_point_route(lhs, rhs, ctx, perturbed)
+        holder.setdefault("route", route)
         return ok, detail
-    check = timed("exact-rational", numeric, ctx.time_limit)
-    checks.append(Check(holder.get("route", check.route), check.passed, check.seconds, check.detail))
+    check = timed("exact-rational", numeric, ctx.time_limit, lambda: numeric(wrong))
+    checks.append(replace(check, route=holder.get("route", check.route)))
     if real and not sp.Tuple(lhs, rhs).atoms(sp.MatrixSymbol):
-        checks.append(timed("float64", lambda: float64_route(lhs, rhs, ctx), ctx.time_limit))
-    return [Check(c.route, c.passed, c.seconds, label + c.detail) for c in checks]
+        checks.append(timed("float64", lambda: float64_route(lhs, rhs, ctx),
+                            ctx.time_limit, lambda: float64_route(lhs, rhs, ctx, wrong)))
+    return [replace(c, detail=label + c.detail) for c in checks]

@@ -68,6 +68,7 @@ class Exercise:
     def as_dict(self) -> dict[str, object]:
         return {"id": self.id, "title": self.title, "status": self.status,
                 "seconds": round(self.seconds, 4),
+                "counted": len(self.counted), "powerless": len(self.powerless),
                 "checks": [c.as_dict() for c in self.checks]}
 
 
@@ -84,12 +85,22 @@ def exercise(letter: str) -> Callable[[Builder], Builder]:
 
 
 def run(config: Config = Config(), only: Iterable[str] | None = None) -> list[Exercise]:
-    """Build (and so verify) each registered exercise, in registry order, timing each."""
+    """Build (and so verify) each registered exercise, in registry order, timing each.
+
+    A builder that raises gives a failed exercise whose one check says why, so the report is
+    always complete.
+    """
     wanted = list(only) if only is not None else list(REGISTRY)
     results = []
     for letter in wanted:
+        builder = REGISTRY[letter]
         start = time.perf_counter()
-        ex = REGISTRY[letter](config)
+        try:
+            ex = builder(config)
+        except Exception as exc:  # noqa: BLE001 - a builder that raises is a failed exercise
+            why = f"builder raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+            ex = Exercise(letter, f"exercise {letter} (not built)", why,
+                          extra_checks=[Check("builder", False, time.perf_counter() - start, why)])
         ex.seconds = time.perf_counter() - start
         results.append(ex)
     return results

@@ -106,7 +106,8 @@ def route_list(routes: Sequence[str]) -> str:
 
 
 def routes_of(checks: Sequence[Check]) -> str:
-    return route_list([c.route for c in checks])
+    """The routes of the checks that count: passed, and their control rejected a wrong claim."""
+    return route_list([c.route for c in checks if c.counts])
 
 
 def refuse_unverified(exercises: Sequence[Exercise]) -> None:
@@ -115,8 +116,8 @@ def refuse_unverified(exercises: Sequence[Exercise]) -> None:
         for d in ex.derivations:
             for number, step in enumerate(d.steps):
                 failed = [c for c in d.step_checks(number) if not c.passed]
-                if not d.step_checks(number) or failed:
-                    why = f"{failed[0].route}: {failed[0].detail}" if failed else "no check"
+                if not any(c.counts for c in d.step_checks(number)) or failed:
+                    why = f"{failed[0].route}: {failed[0].detail}" if failed else "no check that can fail"
                     raise failure(ex, f"derivation {d.title!r}, step {number} ({step.rule})", why)
             bad = [c for c in d.checks if not c.passed]
             if bad or not d.verified:
@@ -163,12 +164,12 @@ def section(ex: Exercise, text: Text, timings: bool = False) -> Section:
     for d in ex.derivations:
         blocks.append(block(d, tag, first, text))
         first += len(blocks[-1].lines)
-    checks = [CheckRow(c.route, text(c.detail)) for c in ex.extra_checks]
+    checks = [CheckRow(c.route, text(c.detail)) for c in ex.extra_checks if c.counts]
     fragments = [x for b in blocks for line in b.lines for x in (line.lhs, line.rhs) if x]
     fragments += [b.result for b in blocks]
     return Section(ex.id, tag, heading_of(ex), f"ex-{ex.id}", text(ex.title), text(ex.statement),
                    [text(c) for c in ex.conventions], blocks, checks, route_list(ex.routes),
-                   len(ex.checks), ex.status, f"{ex.seconds:.1f}" if timings else "", fragments)
+                   len(ex.counted), ex.status, f"{ex.seconds:.1f}" if timings else "", fragments)
 
 
 def sections(exercises: Sequence[Exercise], text: Text, timings: bool = False) -> list[Section]:
