@@ -28,7 +28,7 @@ def exact_net(widths: tuple[int, ...], loss: str = "sum-of-squares", output: str
 
 
 def real_net(widths: tuple[int, ...], offset: int, N: int = 1) -> Net:
-    """tanh, sigmoid, softplus in turn; softmax with cross-entropy, or a sigmoid output."""
+    """The activations of REAL in turn; softmax with cross-entropy, or a sigmoid output."""
     hidden = tuple(itertools.islice(itertools.cycle(REAL), offset, offset + len(widths) - 2))
     if offset % 2:
         return Net(widths, hidden, "sum-of-squares", "sigmoid", N)

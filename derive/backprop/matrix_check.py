@@ -13,6 +13,7 @@ one small walker over the matrix expression with two backends:
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from functools import reduce
 from typing import Any
 
@@ -24,9 +25,9 @@ from derive.backprop.matrix_form import Model, Softmax
 from derive.backprop.net import Key, Net, Sample, sample
 from derive.backprop.route1 import route1
 from derive.backprop.route2 import route2
-from derive.core.checks import Check, timed
+from derive.core.checks import CONTROL_P, Check, timed
 from derive.core.errors import DeriveError
-from derive.core.fields import EXACT, MPMATH, Field, step
+from derive.core.fields import EXACT, MPMATH, Field
 
 Mat = Any  # a matrix value: nested lists (exact, mpmath) or a NumPy array (float64)
 NET_LOSS = {"sum-of-squares": "sum-of-squares", "gaussian-nll": "half-sum-of-squares",
@@ -38,7 +39,14 @@ class Lists:
 
     def __init__(self, field: Field) -> None:
         self.field = field
-        self.modules = [{"Heaviside": step, "Max": max}, "math" if field.exact else "mpmath"]
+        self.modules = [{"Heaviside": self.heaviside, "Max": max}, "math" if field.exact else "mpmath"]
+
+    def heaviside(self, u: Any, at_zero: Any = None) -> Any:
+        """relu' = Heaviside(u) by the matrix form's own comparison (route 2's step is that of
+        derive.core.activations.NUMERIC); u = 0, where relu has no derivative, is refused."""
+        if self.field.equal(u, 0, 0):
+            raise DeriveError("a pre-activation is 0 (to the field's precision), where relu has no derivative")
+        return 1 if u > 0 else 0
 
     def num(self, c: sp.Expr) -> Any:
         from fractions import Fraction
@@ -167,24 +175,30 @@ def field_for(model: Model) -> Field:
     return EXACT if rational else MPMATH
 
 
-def against_recursion(model: Model, seed: int = 1) -> tuple[bool, str]:
-    """The matrix form in exact or 50-digit arithmetic vs the scalar delta recursion."""
+def against_recursion(model: Model, seed: int = 1, wrong_claim: bool = False) -> tuple[bool, str]:
+    """The matrix form in exact or 50-digit arithmetic vs the scalar delta recursion (with
+    `wrong_claim`, vs the recursion's gradients times 98/97: the control)."""
     field, net = field_for(model), net_of(model)
     with field.context():
         s = sample(net, field, seed)
         g_matrix = gradient(model, run(model, environment(model, s, lambda v: v), Lists(field)))
         g_scalar = route2(net, s, field)
+        if wrong_claim:
+            factor = field.num(Fraction(CONTROL_P + 1, CONTROL_P))
+            g_scalar = {key: factor * v for key, v in g_scalar.items()}
         scale = max(field.size(v) for v in g_scalar.values())
         wrong = [key for key in sorted(g_scalar) if not field.equal(g_matrix[key], g_scalar[key], scale)]
     return report(model, "the scalar recursion (8), (9)", wrong, g_matrix, g_scalar, field.name)
 
 
-def against_differentiation(model: Model, seed: int = 1) -> tuple[bool, str]:
-    """The matrix form in NumPy float64 vs SymEngine's derivatives of the written-out loss."""
+def against_differentiation(model: Model, seed: int = 1, wrong_claim: bool = False) -> tuple[bool, str]:
+    """The matrix form in NumPy float64 vs SymEngine's derivatives of the written-out loss
+    (with `wrong_claim`, vs those derivatives times 98/97: the control)."""
     net = net_of(model)
+    factor = (CONTROL_P + 1) / CONTROL_P if wrong_claim else 1.0
     with MPMATH.context():
         s = sample(net, MPMATH, seed)
-        g_diff = {key: float(v) for key, v in route1(net, s, MPMATH, sorted(s.w)).items()}
+        g_diff = {key: factor * float(v) for key, v in route1(net, s, MPMATH, sorted(s.w)).items()}
     env = {name: np.array(m, dtype=np.float64) for name, m in environment(model, s, float).items()}
     g_matrix = gradient(model, run(model, env, Arrays()))
     wrong = [key for key in sorted(g_diff) if not np.isclose(g_matrix[key], g_diff[key], rtol=1e-9, atol=1e-12)]
@@ -203,5 +217,7 @@ def report(model: Model, other: str, wrong: list[Key], mine: dict, theirs: dict,
 def checks(model: Model, seed: int = 1) -> list[Check]:
     """Both routes for one shape."""
     field = field_for(model)
-    return [timed(field.name, lambda: against_recursion(model, seed), 60.0),
-            timed("float64", lambda: against_differentiation(model, seed), 60.0)]
+    return [timed(field.name, lambda: against_recursion(model, seed), 60.0,
+                  lambda: against_recursion(model, seed, wrong_claim=True)),
+            timed("float64", lambda: against_differentiation(model, seed), 60.0,
+                  lambda: against_differentiation(model, seed, wrong_claim=True))]

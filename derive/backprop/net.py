@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import sympy as sp
-
-from derive.core import activations, fields
+from derive.core import activations
 from derive.core.errors import DeriveError
 from derive.core.fields import Field
 
@@ -57,16 +55,22 @@ class Net:
 
 # --- the random point -----------------------------------------------------------------------
 def registry_fn(name: str, field: Field) -> Fn:
-    """(h, h') of a registered activation, evaluated in the field."""
-    if name == "identity":
-        return (lambda u: u), (lambda u: 1)
-    if name == "relu":  # h'(a) is the Heaviside step
-        return fields.relu, fields.step
-    act = activations.get(name)
-    if field.exact:
+    """(h, h') of a registered activation in the field, from its independent implementation
+    (derive.core.activations.NUMERIC), not from the SymPy formula that route 1 differentiates."""
+    activations.get(name)  # an unknown name raises with the valid choices
+    num = activations.NUMERIC[name]
+    if field.modular and num.kinks:
+        raise DeriveError(f"{name} compares with 0, which integers mod p cannot: use exact-rational")
+    if field.exact and not num.rational:
         raise DeriveError(f"{name} leaves the rationals: check it in the mpmath-50 field")
-    modules = [{"Heaviside": fields.step}, "mpmath"]
-    return sp.lambdify(activations.a, act.h, modules), sp.lambdify(activations.a, act.dh, modules)
+
+    def dh(u: Any) -> Any:  # at a kink h' is a convention, and the point is refused
+        for kink in num.kinks:
+            if field.equal(u, kink, 0):
+                raise DeriveError(f"a pre-activation is {kink} (to the field's precision), "
+                                  f"where {name} has no derivative")
+        return num.dh(u)
+    return num.h, dh
 
 
 def cubic_fn(c: list[Fraction], field: Field) -> Fn:

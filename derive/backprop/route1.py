@@ -15,7 +15,8 @@ import symengine as se
 import sympy as sp
 
 from derive.backprop.net import Key, Net, Sample, fn_name, layers_with_h
-from derive.core import activations, fields
+from derive.core import activations
+from derive.core.errors import DeriveError
 from derive.core.fields import Field
 
 
@@ -24,8 +25,9 @@ def se_activation(net: Net, l: int, cubics: dict[str, list[Fraction]]) -> Callab
 
     An undefined h_l enters as its cubic because SymEngine differentiates an undefined
     function of a composite argument without its node cache (exponential in depth).
-    relu (any h with Max or Heaviside) stays an opaque function: relu' is the Heaviside
-    step by convention, supplied at evaluation; that keeps relu to moderate depths.
+    relu (any h with Max or Heaviside) stays an opaque function, evaluated from the same
+    SymPy formula (`opaque`), its derivative read off it (`slope`); that keeps relu to
+    moderate depths.
     """
     name = fn_name(net, l)
     if name in cubics:
@@ -67,6 +69,12 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
     point.update({se.Symbol(f"x_{n}_{i}"): v for (n, i), v in s.x.items()})
     point.update({se.Symbol(f"t_{n}_{k}"): v for (n, k), v in s.t.items()})
     memo: dict[se.Basic, Any] = {}
+    own: dict[str, Callable[[Any], Any]] = {}
+
+    def fn(name: str) -> Callable[[Any], Any]:
+        if name not in own:
+            own[name] = opaque(name)
+        return own[name]
 
     def ev(e: se.Basic) -> Any:
         if e in memo:
@@ -85,11 +93,11 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
         elif kind == "Pow":
             v = field.elementary("exp")(ev(args[1])) if args[0] == se.E else power(ev(args[0]), args[1], ev)
         elif kind == "FunctionSymbol":
-            v = s.fns[e.get_name()][0](ev(args[0]))
+            v = fn(e.get_name())(ev(args[0]))
         elif kind == "Subs":  # Subs(Derivative(f(xi), xi), xi, value): f'(value)
-            v = slope(s, args[0].args[0].get_name(), ev(args[2]))
+            v = slope(fn(args[0].args[0].get_name()), ev(args[2]), field)
         elif kind == "Derivative":  # Derivative(f(u), u) for a bare symbol u
-            v = slope(s, args[0].get_name(), ev(args[1]))
+            v = slope(fn(args[0].get_name()), ev(args[1]), field)
         else:
             v = field.elementary(kind)(ev(args[0]))
         memo[e] = v
@@ -97,14 +105,23 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
     return ev
 
 
-def slope(s: Sample, name: str, u: Any) -> Any:
-    """f'(u) of an opaque function. relu' is not taken from the h' that route 2 uses: relu is
+def opaque(name: str) -> Callable[[Any], Any]:
+    """An opaque activation evaluated from its SymPy formula (route 2 evaluates the
+    independent implementation of derive.core.activations.NUMERIC instead). `slope` needs
+    it positively homogeneous, h(c u) = c h(u) for c > 0, as relu is: checked here."""
+    h = sp.lambdify(activations.a, activations.get(name).h, [{"Max": max}, "mpmath"])
+    if any(h(2 * Fraction(u)) != 2 * h(Fraction(u)) for u in ("-2", "-1/3", "1/2", "3")):
+        raise DeriveError(f"{name} is not positively homogeneous: route 1 cannot read its h' off h")
+    return h
+
+
+def slope(h: Callable[[Any], Any], u: Any, field: Field) -> Any:
+    """f'(u) of an opaque function, not taken from the h' that route 2 uses: relu is
     positively homogeneous, relu(u) = u relu'(u), so route 1 reads relu'(u) = relu(u) / u off
-    relu itself (u = 0, where relu has no derivative, fails the check by division by zero)."""
-    h, dh = s.fns[name]
-    if h is fields.relu:
-        return h(u) / u
-    return dh(u)
+    relu itself. At u = 0 (to the field's precision) relu has no derivative: the point is refused."""
+    if field.equal(u, 0, 0):
+        raise DeriveError("a pre-activation is 0 (to the field's precision), where relu has no derivative")
+    return h(u) / u
 
 
 def power(base: Any, exponent: se.Basic, ev: Callable[[se.Basic], Any]) -> Any:
