@@ -63,18 +63,22 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
     from derive import exercises
     from derive.core.files import write_atomic
     from derive.emit import report
+    from derive.emit.code_exercise import registered
     config = architecture(widths, activation)
     ids = [s.strip() for s in only.split(",")] if only is not None else None
-    if ids is not None:
-        if any(i == "" for i in ids):
-            raise DeriveError(f"malformed --only {only!r}: expected comma-separated exercise ids such as i,j,k")
-        unknown = [i for i in ids if i not in exercises.REGISTRY]
-        if unknown:
-            raise DeriveError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(exercises.REGISTRY)}")
-    results = exercises.run(config, ids)
+    with registered():  # exercise "code", the emitted module run, after a..l and vectorised
+        if ids is not None:
+            if any(i == "" for i in ids):
+                raise DeriveError(f"malformed --only {only!r}: expected comma-separated exercise ids such as i,j,k")
+            unknown = [i for i in ids if i not in exercises.REGISTRY]
+            if unknown:
+                raise DeriveError(f"unknown exercise {unknown[0]!r}; choose from: {', '.join(exercises.REGISTRY)}")
+        results = exercises.run(config, ids)
     click.echo(report.table(results), nl=False)
     for line in report.failures(results):
         click.echo(f"FAILED {line}", err=True)
+    for line in report.powerless(results):
+        click.echo(f"POWERLESS {line}", err=True)
     if json_path:
         write_atomic(json_path, report.as_json(results))
     sys.exit(0 if all(ex.verified for ex in results) else 1)

@@ -30,12 +30,14 @@ def test_verify_json_report(runner: CliRunner, tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert report["passed"] is True
     assert [e["id"] for e in report["exercises"]] == ["a", "d"]
+    assert report["powerless"] == 0 and report["counted"] == sum(e["counted"] for e in report["exercises"])
     for ex in report["exercises"]:
-        assert set(ex) == {"id", "title", "status", "seconds", "checks"}
-        assert ex["status"] == "verified"
+        assert set(ex) == {"id", "title", "status", "seconds", "counted", "powerless", "checks"}
+        assert ex["status"] == "verified" and ex["powerless"] == 0
         assert len({c["route"] for c in ex["checks"]}) >= 2
         for c in ex["checks"]:
-            assert set(c) == {"route", "passed", "seconds", "detail"}
+            assert set(c) == {"route", "passed", "control", "seconds", "detail"}
+            assert c["control"] == "rejected"  # every check proved it can fail
     assert "all verified" in result.output
 
 

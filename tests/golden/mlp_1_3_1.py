@@ -127,19 +127,32 @@ def sgd_step(params, grads, lr):
     return {name: params[name] - lr * grads[name] for name in params}
 
 
+def _textbook_loss(params, X, T):
+    """E from its definition, one example at a time in float64 (check_gradients() compares)."""
+    E = 0.0
+    for n in range(len(X)):
+        y = forward(params, X[n:n + 1])[0].astype(np.float64)
+        E += sum((y[k] - float(T[n, k])) ** 2 for k in range(len(y)))
+    return float(E)
+
+
 def check_gradients(seed=0, N=5, samples=10):
-    """gradients() against central differences (Bishop eq. (5.69)).
+    """gradients() against central differences (Bishop eq. (5.69)), and E and sgd_step checked.
 
     On a random batch of N, for `samples` random entries of every parameter array, compares
-    dE/dw with (E(w + eps) - E(w - eps)) / (2 eps). Returns the relative error
-    ||fd - g|| / max(||fd||, ||g||); raises AssertionError when it is not below _TOL.
+    dE/dw with (E(w + eps) - E(w - eps)) / (2 eps), and sgd_step(params, grads, lr) with
+    w - lr dE/dw; compares loss() and the E of gradients() with the loss written out from its
+    definition, example by example. Returns the largest relative error of the three (each
+    ||a - b|| / max(||a||, ||b||)); raises AssertionError naming a check not below _TOL.
     """
     rng = np.random.default_rng(seed)
     params = init_params(seed)
     X = rng.standard_normal((N, WIDTHS[0])).astype(DTYPE)
     T = rng.standard_normal((N, WIDTHS[-1])).astype(DTYPE)
-    grads = gradients(params, X, T)[1]
-    fd, g = [], []
+    E, grads = gradients(params, X, T)
+    lr = 0.5
+    stepped = sgd_step(params, grads, lr)
+    fd, g, step, moved = [], [], [], []
     for name, w in params.items():
         for i in rng.choice(w.size, min(w.size, samples), replace=False):
             old = w.flat[i]
@@ -150,8 +163,22 @@ def check_gradients(seed=0, N=5, samples=10):
             w.flat[i] = old
             fd.append((e_plus - e_minus) / float(plus - minus))
             g.append(float(grads[name].flat[i]))
-    fd, g = np.array(fd), np.array(g)
-    error = float(np.linalg.norm(fd - g) / max(np.linalg.norm(fd), np.linalg.norm(g), 1e-300))
-    if not error < _TOL:
-        raise AssertionError(f"gradients() and central differences differ: {error:.2e} >= {_TOL}")
-    return error
+            step.append(float(stepped[name].flat[i]) - float(old))
+            moved.append(-lr * float(grads[name].flat[i]))
+    exact = _textbook_loss(params, X, T)
+    errors = {
+        "gradients() and central differences": _relative(fd, g),
+        "loss(), gradients() and the textbook E": max(_relative([loss(params, X, T)], [exact]),
+                                                      _relative([E], [exact])),
+        "sgd_step() and w - lr dE/dw": _relative(step, moved),
+    }
+    for what, error in errors.items():
+        if not error < _TOL:
+            raise AssertionError(f"{what} differ: {error:.2e} >= {_TOL}")
+    return max(errors.values())
+
+
+def _relative(a, b):
+    """||a - b|| / max(||a||, ||b||) of two lists of numbers (0 when both are zero)."""
+    a, b = np.array(a, dtype=np.float64), np.array(b, dtype=np.float64)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), 1e-300))

@@ -1,0 +1,213 @@
+"""The emitted module run as code: its loss, gradients() and sgd_step() against route 2 and FD.
+
+For the architecture in use and each loss, the source `derive code` would write is imported
+from a temporary file and evaluated in float64 at a random point (params from its
+init_params, X (N, D) and T drawn here). Route 2 (the delta recursion, derive/backprop/route2)
+computes the gradients at the same point in mpmath at 50 digits with the real activation;
+the loss is written out independently (the textbook formula, -log N(t | y, 1) for the
+Gaussian, log of the softmax for cross-entropy) on route 2's forward pass. The second route
+is central differences of the module's own loss() along random unit directions. Each
+comparison has a control: the same comparison against a reference made wrong by 98/97.
+"""
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from derive.backprop.net import Key, Net, Sample, fn_name, layers_with_h, registry_fn
+from derive.backprop.route2 import forward as route2_forward
+from derive.backprop.route2 import route2
+from derive.core.checks import CONTROL_P, Check, Outcome, timed
+from derive.core.fields import MPMATH
+from derive.emit.code import plan
+
+LOSSES = ("sum-of-squares", "gaussian-nll", "cross-entropy")
+ROUTE2_LOSS = {"sum-of-squares": "sum-of-squares", "gaussian-nll": "half-sum-of-squares",
+               "cross-entropy": "cross-entropy"}  # the Gaussian NLL is half the squares + a constant
+ROUTE2, FD = "emitted-vs-route2", "emitted-vs-fd"
+N = 3  # examples in the batch
+TOL, FD_TOL, FD_STEP, FD_DIRECTIONS = 1e-9, 1e-6, 1e-5, 3
+LR = 0.5  # the step sgd_step() is checked with
+MAX_WEIGHTS = 20_000  # route 2 in mpmath: about a second per loss at this size
+LIMIT = 60.0  # seconds per check
+WRONG = mpmath.mpf(CONTROL_P + 1) / CONTROL_P
+Render = Callable[[str, str, str, str], str]  # (widths, activation, loss, dtype) -> source
+
+
+def load(source: str, name: str = "emitted") -> ModuleType:
+    """Import `source` from a file in a temporary folder (not in sys.modules, nothing kept)."""
+    with tempfile.TemporaryDirectory(prefix="derive-code-") as folder:
+        path = Path(folder) / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
+
+
+def value(arrays: dict[str, Any], key: Key) -> float:
+    """w_ji^(l) of the module's arrays: b<l>[j-1] for i = 0, else W<l>[j-1, i-1]."""
+    l, j, i = key
+    return float(arrays[f"b{l}"][j - 1] if i == 0 else arrays[f"W{l}"][j - 1, i - 1])
+
+
+def arrays_of(net: Net, like: dict[str, np.ndarray], values: dict[Key, Any]) -> dict[str, np.ndarray]:
+    """The module's arrays (shapes of `like`) holding `values` rounded to float64."""
+    out = {name: np.zeros_like(a, dtype=np.float64) for name, a in like.items()}
+    for l in range(1, net.L + 1):
+        for (_, j, i) in net.weights(l):
+            if i == 0:
+                out[f"b{l}"][j - 1] = float(values[l, j, i])
+            else:
+                out[f"W{l}"][j - 1, i - 1] = float(values[l, j, i])
+    return out
+
+
+def sample_of(net: Net, params: dict[str, np.ndarray], X: np.ndarray, T: np.ndarray) -> Sample:
+    """Route 2's Sample at the module's point: every float64 exactly as an mpmath number."""
+    w = {key: mpmath.mpf(value(params, key)) for l in range(1, net.L + 1) for key in net.weights(l)}
+    x = {(n + 1, i + 1): mpmath.mpf(float(X[n, i])) for n in range(X.shape[0]) for i in range(X.shape[1])}
+    t = {(n + 1, k + 1): mpmath.mpf(float(T[n, k])) for n in range(T.shape[0]) for k in range(T.shape[1])}
+    fns = {fn_name(net, l): registry_fn(net.h_name(l), MPMATH) for l in layers_with_h(net)}
+    return Sample(w, x, t, {}, fns)
+
+
+def textbook_loss(net: Net, s: Sample, loss: str) -> Any:
+    """E summed over the batch from its definition, on route 2's forward pass, in mpmath."""
+    total = mpmath.mpf(0)
+    with MPMATH.context():
+        for n in range(1, net.N + 1):
+            a, z = route2_forward(net, s, n)
+            K = net.widths[-1]
+            if loss == "cross-entropy":
+                exps = [mpmath.exp(u) for u in a[net.L][1:]]
+                total -= sum(s.t[n, k] * mpmath.log(exps[k - 1] / sum(exps)) for k in range(1, K + 1))
+            elif loss == "gaussian-nll":
+                total -= sum(mpmath.log(mpmath.npdf(z[net.L][k], s.t[n, k], 1)) for k in range(1, K + 1))
+            else:
+                total += sum((z[net.L][k] - s.t[n, k]) ** 2 for k in range(1, K + 1))
+    return total
+
+
+def relative(got: list[float], want: list[Any]) -> Any:
+    """max |got - want| / max |want| (mpmath), the error every check states."""
+    scale = max(max(abs(v) for v in want), mpmath.mpf(10) ** -300)
+    return max(abs(mpmath.mpf(g) - v) for g, v in zip(got, want)) / scale
+
+
+class Point:
+    """One loss at one random point: the imported module, its outputs, route 2's gradients."""
+
+    def __init__(self, net: Net, loss: str, source: str, seed: int) -> None:
+        self.net, self.loss = net, loss
+        self.module = module = load(source, f"emitted_{loss.replace('-', '_')}")
+        rng = np.random.default_rng(seed)
+        self.params = module.init_params(seed)
+        D, K = net.widths[0], net.widths[-1]
+        self.X = rng.standard_normal((N, D))
+        self.T = (np.eye(K)[rng.integers(0, K, N)] if loss == "cross-entropy"
+                  else rng.standard_normal((N, K)))
+        self.E, self.grads = module.gradients(self.params, self.X, self.T)
+        self.sample = sample_of(net, self.params, self.X, self.T)
+        self.keys = [key for l in range(1, net.L + 1) for key in net.weights(l)]
+        self.route2 = route2(net, self.sample, MPMATH)
+        self.rng = rng
+        self.pairs: list[tuple[float, float]] = []
+
+    def gradients(self, scale: Any = 1) -> Outcome:
+        err = relative([value(self.grads, k) for k in self.keys], [scale * self.route2[k] for k in self.keys])
+        return err <= TOL, (f"{self.loss}: gradients() vs route 2 (mpmath-50), N={N}: max relative "
+                            f"error {float(err):.1e} (tolerance {TOL:g})")
+
+    def loss_value(self, scale: Any = 1) -> Outcome:
+        exact = scale * textbook_loss(self.net, self.sample, self.loss)
+        got = [float(self.module.loss(self.params, self.X, self.T)), float(self.E)]
+        err = relative(got, [exact, exact])
+        return err <= TOL, (f"{self.loss}: loss() and the E of gradients() vs E written out on route 2's "
+                            f"forward pass (mpmath-50): relative error {float(err):.1e} (tolerance {TOL:g})")
+
+    def sgd(self, scale: Any = 1) -> Outcome:
+        """sgd_step(params, route-2 gradients, lr) against w - lr g, relative to max |lr g|."""
+        g = arrays_of(self.net, self.params, self.route2)
+        stepped = self.module.sgd_step(self.params, g, LR)
+        w = [mpmath.mpf(value(self.params, k)) for k in self.keys]
+        step = [-LR * scale * mpmath.mpf(value(g, k)) for k in self.keys]
+        got = [mpmath.mpf(value(stepped, k)) - wk for k, wk in zip(self.keys, w)]
+        err = relative([float(v) for v in got], step)
+        return err <= TOL, (f"{self.loss}: sgd_step(params, route-2 grads, {LR}) vs w - {LR} g: max error "
+                            f"{float(err):.1e} of max |lr g| (tolerance {TOL:g})")
+
+    def directions(self) -> list[dict[str, np.ndarray]]:
+        out = []
+        for _ in range(FD_DIRECTIONS):
+            v = {name: self.rng.standard_normal(a.shape) for name, a in self.params.items()}
+            norm = np.sqrt(sum(float(np.vdot(a, a)) for a in v.values()))
+            out.append({name: a / norm for name, a in v.items()})
+        return out
+
+    def finite_differences(self) -> list[tuple[float, float]]:
+        """(central difference of loss() along v, <gradients(), v>) for random unit v, made once."""
+        pairs = self.pairs
+        for v in self.directions() if not pairs else []:
+            plus = {k: a + FD_STEP * v[k] for k, a in self.params.items()}
+            minus = {k: a - FD_STEP * v[k] for k, a in self.params.items()}
+            fd = (self.module.loss(plus, self.X, self.T) - self.module.loss(minus, self.X, self.T)) / (2 * FD_STEP)
+            pairs.append((float(fd), float(sum(np.vdot(self.grads[k], v[k]) for k in v))))
+        return pairs
+
+    def fd(self, scale: Any = 1) -> Outcome:
+        err = max(abs(fd - float(scale) * dot) / max(abs(fd), abs(float(scale) * dot), 1e-300)
+                  for fd, dot in self.finite_differences())
+        return err <= FD_TOL, (f"{self.loss}: gradients() vs central differences of loss() along "
+                               f"{FD_DIRECTIONS} random unit directions (step {FD_STEP:g}): relative "
+                               f"error {err:.1e} (tolerance {FD_TOL:g})")
+
+
+KINDS = ((ROUTE2, Point.gradients), (ROUTE2, Point.loss_value), (ROUTE2, Point.sgd), (FD, Point.fd))
+
+
+def checks(widths: tuple[int, ...], activations: tuple[str, ...], seed: int = 0,
+           render: Render | None = None) -> list[Check]:
+    """Four checks per loss (gradients, loss, sgd_step vs route 2; gradients vs FD), with controls."""
+    net_size = sum((widths[l - 1] + 1) * widths[l] for l in range(1, len(widths)))
+    if net_size > MAX_WEIGHTS:
+        why = (f"refused: widths {','.join(map(str, widths))} have {net_size} weights; route 2 in "
+               f"mpmath checks at most {MAX_WEIGHTS} (about ten seconds)")
+        return [Check(ROUTE2, False, 0.0, why)]
+    make = render or plan.module_source
+    out = []
+    for loss in LOSSES:
+        point = lazy_point(widths, activations, loss, seed, make)
+        for route, kind in KINDS:
+            out.append(timed(route, partial(measure, point, kind, 1), LIMIT,
+                             control=partial(measure, point, kind, WRONG)))
+    return out
+
+
+def measure(point: Callable[[], Point], kind: Callable[[Point, Any], Outcome], scale: Any) -> Outcome:
+    """One comparison at the point; scale = 98/97 makes the reference wrong (the control)."""
+    return kind(point(), scale)
+
+
+def lazy_point(widths: tuple[int, ...], activations: tuple[str, ...], loss: str, seed: int,
+               render: Render) -> Callable[[], Point]:
+    """The Point, made on first use inside a check (so an error there is a failed check)."""
+    made: list[Point] = []
+
+    def get() -> Point:
+        if not made:
+            net = Net(widths, activations, ROUTE2_LOSS[loss], "identity", N)
+            source = render(",".join(map(str, widths)), ",".join(activations) or "identity", loss, "float64")
+            made.append(Point(net, loss, source, seed))
+        return made[0]
+    return get
