@@ -134,7 +134,8 @@ class Wrong:
 
     def apply(self, rhs: sp.Expr, offset: sp.Expr | None = None) -> sp.Expr:
         """The wrong right side; `offset` replaces self.offset (the same, made concrete)."""
-        return self.scale * rhs + (self.offset if offset is None else offset)
+        shift = self.offset if offset is None else offset
+        return self.scale * rhs if shift == 0 else self.scale * rhs + shift
 
 
 def perturbation(rhs: sp.Expr, lhs: sp.Expr | None = None) -> Wrong:
@@ -144,7 +145,8 @@ def perturbation(rhs: sp.Expr, lhs: sp.Expr | None = None) -> Wrong:
     varies with the point, so no route can subtract it off as a constant); a matrix
     right side is scaled by 98/97 instead.
     """
-    if isinstance(rhs, (sp.MatrixBase, sp.MatrixExpr)) or getattr(rhs, "is_Matrix", False):
+    matrices = isinstance(rhs, (sp.MatrixBase, sp.MatrixExpr)) or getattr(rhs, "is_Matrix", False)
+    if matrices or rhs.atoms(sp.MatrixSymbol):
         return Wrong(scale=sp.Rational(CONTROL_P + 1, CONTROL_P))
     claim = rhs if lhs is None else sp.Tuple(lhs, rhs)
     bound = {v for s in claim.atoms(sp.Sum, sp.Product) for v in s.variables}
