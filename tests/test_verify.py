@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 import sympy as sp
@@ -55,14 +56,37 @@ def test_definitions_expand_to_a_fixed_point() -> None:
     assert expand_definitions(z[2], defs) == sp.tanh(6)
 
 
-def test_time_limit_turns_into_a_failed_check() -> None:
+def test_a_time_out_is_undecided_never_failed() -> None:
     def slow() -> tuple[bool, str]:
         time.sleep(5)
         return True, "never"
     start = time.perf_counter()
     check = timed("symbolic", slow, 0.2)
-    assert not check.passed and "TimeoutError" in check.detail
+    assert not check.passed and check.undecided and not check.failed and check.status == "undecided"
+    assert "undecided: no answer within 0.2 s" in check.detail
+    assert check.as_dict()["status"] == "undecided"
     assert time.perf_counter() - start < 2
+
+
+def test_timeout_scales_every_limit() -> None:
+    from derive.core.checks import SCALE, scale_limits
+    try:
+        scale_limits(2.0)  # --timeout 2: the default 20 s becomes 2 s, a 0.2 s limit 0.02 s
+        check = timed("symbolic", lambda: (time.sleep(1), (True, ""))[1], 0.2)
+        assert check.undecided and "0.02 s" in check.detail
+    finally:
+        SCALE["limits"] = 1.0
+
+
+def test_an_exercise_with_a_time_out_and_no_failure_is_undecided() -> None:
+    from derive.core.checks import Check
+    from derive.exercises import Exercise
+    ok = Check("symbolic", True, 0.0, "", "rejected")
+    late = Check("exact-rational", False, 0.0, "undecided", None, True)
+    wrong = Check("float64", False, 0.0, "1 != 2")
+    assert Exercise("x", "", "", extra_checks=[ok, late]).status == "undecided"
+    assert Exercise("x", "", "", extra_checks=[ok, late, wrong]).status == "failed"
+    assert Exercise("x", "", "", extra_checks=[ok, replace(ok, route="float64")]).status == "verified"
 
 
 def test_an_exception_is_a_failed_check_not_a_crash() -> None:

@@ -35,6 +35,16 @@ class Check:
     seconds: float
     detail: str
     control: str | None = None
+    undecided: bool = False  # the route ran out of time: neither passed nor failed
+
+    @property
+    def status(self) -> str:
+        """passed, failed, or undecided (a time-out is never a failure)."""
+        return "passed" if self.passed else "undecided" if self.undecided else "failed"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
 
     @property
     def counts(self) -> bool:
@@ -46,7 +56,7 @@ class Check:
         return self.passed and self.control != "rejected"
 
     def as_dict(self) -> dict[str, object]:
-        return {"route": self.route, "passed": self.passed, "control": self.control,
+        return {"route": self.route, "status": self.status, "passed": self.passed, "control": self.control,
                 "seconds": round(self.seconds, 4), "detail": self.detail}
 
 
@@ -96,15 +106,28 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_route(fn: Callable[[], Outcome], limit: float) -> tuple[bool, str, bool]:
-    """One route under a time limit: (passed, detail, erred). An exception is a failure with
-    its reason (erred = True), never a crash."""
+SCALE = {"limits": 1.0}  # every time limit is multiplied by this (`derive verify --timeout`)
+DEFAULT_LIMIT = 20.0  # seconds per route, before scaling
+
+
+def scale_limits(seconds: float) -> None:
+    """`--timeout SECONDS`: the default route limit becomes SECONDS, every other limit in proportion."""
+    SCALE["limits"] = seconds / DEFAULT_LIMIT
+
+
+def run_route(fn: Callable[[], Outcome], limit: float) -> tuple[bool, str, str | None]:
+    """One route under a (scaled) time limit: (passed, detail, trouble), trouble None,
+    "timeout" or "error". An exception is a failure with its reason, never a crash; a
+    time-out is neither a pass nor a failure."""
+    seconds = limit * SCALE["limits"]
     try:
-        with time_limit(limit):
+        with time_limit(seconds):
             passed, detail = fn()
-            return passed, detail, False
+            return passed, detail, None
+    except TimeoutError:
+        return False, f"undecided: no answer within {seconds:g} s", "timeout"
     except Exception as exc:  # noqa: BLE001 - a route that errs has not verified
-        return False, f"{type(exc).__name__}: {exc}", True
+        return False, f"{type(exc).__name__}: {exc}", "error"
 
 
 def timed(route: str, fn: Callable[[], Outcome], limit: float,
@@ -115,14 +138,14 @@ def timed(route: str, fn: Callable[[], Outcome], limit: float,
     False. If it passes (or errs), the check is powerless: reported, and not counted.
     """
     start = time.perf_counter()
-    passed, detail, _ = run_route(fn, limit)
+    passed, detail, trouble = run_route(fn, limit)
     verdict = None
     if passed and control is not None:
         wrong, why, erred = run_route(control, limit)
         verdict = "error" if erred else "passed" if wrong else "rejected"
         if verdict != "rejected":
             detail += f"; control {verdict} (powerless): {why[:160]}"
-    return Check(route, passed, time.perf_counter() - start, detail, verdict)
+    return Check(route, passed, time.perf_counter() - start, detail, verdict, trouble == "timeout")
 
 
 @dataclass(frozen=True)

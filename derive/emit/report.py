@@ -34,7 +34,12 @@ def table(exercises: Sequence[Exercise]) -> str:
 
 def failures(exercises: Sequence[Exercise]) -> list[str]:
     """One line per failed check: exercise, route, detail."""
-    return [f"{ex.id}: {c.route}: {c.detail}" for ex in exercises for c in ex.checks if not c.passed]
+    return [f"{ex.id}: {c.route}: {c.detail}" for ex in exercises for c in ex.checks if c.failed]
+
+
+def undecided(exercises: Sequence[Exercise]) -> list[str]:
+    """One line per check that ran out of time (neither passed nor failed)."""
+    return [f"{ex.id}: {c.route}: {c.detail}" for ex in exercises for c in ex.checks if c.undecided]
 
 
 def powerless(exercises: Sequence[Exercise]) -> list[str]:

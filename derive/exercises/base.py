@@ -62,8 +62,14 @@ class Exercise:
         return bool(checks) and all(c.passed for c in checks) and len(self.routes) >= 2
 
     @property
+    def undecided(self) -> bool:
+        """Something ran out of time and nothing failed: neither verified nor failed."""
+        checks = self.checks
+        return any(c.undecided for c in checks) and not any(c.failed for c in checks)
+
+    @property
     def status(self) -> str:
-        return "verified" if self.verified else "failed"
+        return "verified" if self.verified else "undecided" if self.undecided else "failed"
 
     def as_dict(self) -> dict[str, object]:
         return {"id": self.id, "title": self.title, "status": self.status,
