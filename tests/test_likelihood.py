@@ -127,13 +127,37 @@ def test_f_sigma2_equal_E_over_N_rejected() -> None:
     d = va.vanishes_at(wrong)
     assert failed_routes(d.claim_checks()) == {"symbolic", "exact-rational", "float64"}
     slope = va.derivative_in_variance().result
-    checks = va.minimum_checks(slope, wrong, va.curvature_at(wrong).result)
+    checks = va.minimum_checks(slope, wrong)
     assert failed_routes(checks) == {"symbolic", "float64"}
 
 
 def test_g_sign_slip_rejected() -> None:
     d = ce.categorical_nll(ce.cross_entropy(sign=+1))
     assert failed_routes(d.claim_checks()) == {"symbolic", "mpmath-50", "float64"}
+
+
+def test_g_claim_true_only_for_one_hot_targets_rejected() -> None:
+    """-sum t^2 log y equals the cross-entropy for t in {0, 1} only: the points draw general t."""
+    claim = -lr.KeptSum(ce.t[ce.n, ce.k] ** 2 * sp.log(ce.y[ce.n, ce.k]), (ce.k, 1, ce.K), (ce.n, 1, ce.N))
+    d = ce.categorical_nll(claim)
+    assert {"mpmath-50", "float64"} <= failed_routes(d.claim_checks())
+    assert not ce.one_hot_selects(lambda ys, c: ys[c] ** 2)[0] and ce.one_hot_selects()[0]
+
+
+@pytest.mark.parametrize("letter", "efgh")
+def test_every_extra_check_can_fail(exercises, letter: str) -> None:  # type: ignore[no-untyped-def]
+    """Each check beyond the derivations ran its control (a wrong claim) and rejected it."""
+    ex = exercises[letter]
+    assert ex.extra_checks and all(c.control == "rejected" for c in ex.extra_checks), \
+        [c.detail for c in ex.extra_checks if c.control != "rejected"]
+    assert not ex.powerless, [c.detail for c in ex.powerless]
+
+
+def test_f_optimum_checked_by_substitution_not_solve() -> None:
+    slope = va.derivative_in_variance().result
+    right = va.E / (va.N * va.D)
+    assert va.is_minimum(slope, right)[0]
+    assert not va.is_minimum(slope, right * sp.Rational(98, 97))[0]
 
 
 def test_h_factor_one_for_the_sum_rejected() -> None:

@@ -70,7 +70,9 @@ def test_wrong_substitution_rule_is_rejected(one_hidden: Network) -> None:
     d.steps[-1] = type(d.steps[-1])(swap_indices(d.steps[-1].rhs, 1), d.steps[-1].rule)
     d.claim(d.result).verify()
     bad = [c for c in d.checks if not c.passed]
-    assert bad and all("step" in c.detail for c in bad)
+    # the transposing step fails, and so does the claim (it is that step), checked against lhs
+    assert any(c.detail.startswith(f"step {len(d.steps) - 2} = step") for c in bad)
+    assert all("step" in c.detail or c.detail.startswith("lhs = claim") for c in bad)
 
 
 def test_c_unrolls_to_a_and_b() -> None:
@@ -82,6 +84,20 @@ def test_c_unrolls_to_a_and_b() -> None:
 def test_d_collapse_and_induction() -> None:
     ex = d_ex.exercise_d(Config(widths=(2, 2, 2), activations=("tanh",)))
     assert ex.verified and {"symbolic", "exact-rational"} <= set(ex.routes)
+    assert ex.extra_checks and all(c.control == "rejected" for c in ex.extra_checks)
+
+
+def test_d_controls_are_maps_that_are_not_affine() -> None:
+    """The three collapse checks, fed y + (1 + x_1^2)/97 by hand, each reject it."""
+    net = Network((2, 3, 2), (d_ex.identity,) * 2)
+    y = d_ex.layerwise_output(net, {})
+    A, c, x = d_ex.affine_matrices(net)
+    xs = list(x)
+    bent = y + sp.ones(*y.shape) * (1 + xs[0] ** 2) / 97
+    assert d_ex.hessian_vanishes(y, xs, "")[0] and not d_ex.hessian_vanishes(bent, xs, "")[0]
+    assert d_ex.second_difference_vanishes(y, xs, "", 3)[0]
+    assert not d_ex.second_difference_vanishes(bent, xs, "", 3)[0]
+    assert d_ex.is_product_form(y, A * x + c, "")[0] and not d_ex.is_product_form(bent, A * x + c, "")[0]
 
 
 def test_d_wrong_matrix_order_is_rejected() -> None:

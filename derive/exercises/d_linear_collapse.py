@@ -10,7 +10,7 @@ import sympy as sp
 
 from derive.core import notation as nt
 from derive.core.activations import identity
-from derive.core.checks import Check, Context, timed
+from derive.core.checks import CONTROL_P, Check, Context, Outcome, timed
 from derive.core.derivation import Derivation
 from derive.core.network import Network
 from derive.core.points import random_rational
@@ -56,7 +56,8 @@ def sampled_weights(net: Network, seed: int) -> dict[sp.Indexed, sp.Rational]:
 
 
 def collapse_checks_for(net: Network, symbolic_paths: int = 500) -> list[Check]:
-    """The three collapse checks on a concrete network (a test feeds one with a tanh).
+    """The three collapse checks on a concrete network (a test feeds one with a tanh), each
+    with its control: the same check on a map that is not affine, y + (1 + x_1^2)/97.
 
     Up to `symbolic_paths` paths through the network the weights stay symbolic; above
     that they are random rationals (the checks then hold at those weights, said in detail).
@@ -67,27 +68,39 @@ def collapse_checks_for(net: Network, symbolic_paths: int = 500) -> list[Check]:
     y = layerwise_output(net, weights)
     A, c, x = affine_matrices(net, weights)
     xs = list(x)
+    bent = y + sp.ones(*y.shape) * (1 + xs[0] ** 2) / CONTROL_P
     tag = f"L={net.L}, widths {widths}" + ("" if symbolic else ", weights at random rationals")
+    return [timed("symbolic", lambda: hessian_vanishes(y, xs, tag), 60,
+                  control=lambda: hessian_vanishes(bent, xs, tag)),
+            timed("exact-rational", lambda: second_difference_vanishes(y, xs, tag, len(widths)), 60,
+                  control=lambda: second_difference_vanishes(bent, xs, tag, len(widths))),
+            timed("symbolic", lambda: is_product_form(y, A * x + c, tag), 60,
+                  control=lambda: is_product_form(bent, A * x + c, tag))]
 
-    def hessian() -> tuple[bool, str]:
-        second = [sp.diff(yk, u, v) for yk in y for u in xs for v in xs]
-        return all(sp.expand(s) == 0 for s in second), f"{tag}: all {len(second)} entries of d2y/dx2 are 0"
 
-    def second_difference() -> tuple[bool, str]:
-        rng = random.Random(len(widths))
-        point = {e: random_rational(rng) for e in sorted(y.atoms(sp.Indexed), key=sp.default_sort_key)}
-        u = {xi: random_rational(rng) for xi in xs}
+def hessian_vanishes(y: sp.Matrix, xs: list[sp.Expr], tag: str) -> Outcome:
+    """Every second derivative of y in x is 0."""
+    second = [sp.diff(yk, u, v) for yk in y for u in xs for v in xs]
+    ok = all(sp.expand(s) == 0 for s in second)
+    return ok, f"{tag}: all {len(second)} entries of d2y/dx2 are 0" + ("" if ok else ": not so")
 
-        def at(s: int) -> sp.Matrix:
-            return y.xreplace({**point, **{xi: point[xi] + s * u[xi] for xi in xs}})
-        gap = at(1) + at(-1) - 2 * at(0)
-        return is_zero_matrix(gap), f"{tag}: y(x+u) + y(x-u) - 2 y(x) = 0 exactly"
 
-    def product_form() -> tuple[bool, str]:
-        return is_zero_matrix((y - (A * x + c)).expand()), f"{tag}: y - (W^(L)...W^(1) x + offset) expands to 0"
+def second_difference_vanishes(y: sp.Matrix, xs: list[sp.Expr], tag: str, seed: int) -> Outcome:
+    """y(x+u) + y(x-u) - 2 y(x) = 0 exactly at a random rational point and direction."""
+    rng = random.Random(seed)
+    point = {e: random_rational(rng) for e in sorted(y.atoms(sp.Indexed), key=sp.default_sort_key)}
+    u = {xi: random_rational(rng) for xi in xs}
 
-    return [timed("symbolic", hessian, 60), timed("exact-rational", second_difference, 60),
-            timed("symbolic", product_form, 60)]
+    def at(s: int) -> sp.Matrix:
+        return y.xreplace({**point, **{xi: point[xi] + s * u[xi] for xi in xs}})
+    ok = is_zero_matrix(at(1) + at(-1) - 2 * at(0))
+    return ok, f"{tag}: y(x+u) + y(x-u) - 2 y(x) = 0 exactly" + ("" if ok else ": not so")
+
+
+def is_product_form(y: sp.Matrix, affine: sp.Matrix, tag: str) -> Outcome:
+    """y equals the claimed affine form W^(L)...W^(1) x + offset, expanded."""
+    ok = is_zero_matrix((y - affine).expand())
+    return ok, f"{tag}: y - (W^(L)...W^(1) x + offset) expands to 0" + ("" if ok else ": not so")
 
 
 def is_zero_matrix(m: sp.Matrix) -> bool:

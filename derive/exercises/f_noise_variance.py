@@ -2,9 +2,10 @@
 
 In w: the gradient of the loss is 1/(2 sigma^2) > 0 times the gradient of E, and the loss
 is a constant plus that positive multiple of E, so its minimiser in w is E's, whatever
-sigma^2 is. In sigma^2: the derivative has one zero, at sigma^2 = E/(ND), found by the
-engine (solve), with a positive second derivative there; the numerator of the
-derivative is increasing in sigma^2, so the zero is the global minimum on sigma^2 > 0.
+sigma^2 is. In sigma^2: the derivative has one zero, found by the engine (solve) and
+checked by putting it back: the derivative vanishes there, the second derivative there is
+positive, and the numerator of the derivative is increasing in sigma^2, so the zero is
+the global minimum on sigma^2 > 0.
 The loss differentiated here is the one e) computed, not a retyped formula.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from derive.core import notation as nt
-from derive.core.checks import Check, Context, Point, timed
+from derive.core.checks import CONTROL_P, Check, Context, Outcome, Point, timed, wrong_claim
 from derive.core.derivation import Derivation
 from derive.core.points import random_rational
 from derive.exercises.base import Config, Exercise, exercise
@@ -55,31 +56,38 @@ def gradient_in_w(weight: sp.Expr = 1 / (2 * v)) -> Derivation:
     """d loss/dw = (1/(2 sigma^2)) dE/dw; `weight` builds the wrong claims."""
     lhs = sp.Derivative(loss(E_of_w), w)
     d = Derivation.start("gradient of the loss in a weight w", lhs, lhs.doit(),
-                         "differentiate term by term; $\\frac{ND}{2} \\log 2\\pi\\sigma^2$ does not depend on w",
+                         "differentiate term by term; the term without E does not depend on w",
                          context(), note=FROM_E)
     return d.claim(weight * sp.Derivative(E_of_w, w)).verify()
 
 
-def positive_multiple(gradient: sp.Expr) -> tuple[bool, str]:
+def positive_multiple(gradient: sp.Expr) -> Outcome:
     """grad loss = c grad E with c > 0 free of w, and loss - c E free of w: same minimisers."""
     c = sp.cancel(gradient / sp.Derivative(E_of_w, w))
     rest = sp.expand(loss(E_of_w) - c * E_of_w)
     ok = c.is_positive is True and not c.has(w) and not rest.has(w)
-    return ok, (f"loss = ({sp.sstr(rest)}) + c E(w) with c = {c}: c > 0 is {c.is_positive is True}, "
-                f"c and the rest free of w is {not c.has(w) and not rest.has(w)}")
+    return ok, (f"loss = ({sp.sstr(rest)[:80]}) + c E(w) with c = {sp.sstr(c)[:80]}: c > 0 is "
+                f"{c.is_positive is True}, c and the rest free of w is {not c.has(w) and not rest.has(w)}")
 
 
-def argmin_free_of_variance(candidates: int = 24, seed: int = 7) -> tuple[bool, str]:
-    """Random tanh networks: for every sigma^2 the loss picks the network E picks."""
+def argmin_free_of_variance(ell: sp.Expr, candidates: int = 24, seed: int = 7) -> Outcome:
+    """Random tanh networks: for every sigma^2 the loss `ell` (in E and sigma^2) picks the
+    network E picks."""
     net = ToyNetwork((2, 3, 2))
     rng = np.random.default_rng(seed)
     x, t = rng.normal(size=(8, 2)), rng.normal(size=(8, 2))
     errors = np.array([np.sum((net.forward(net.random_weights(rng), x) - t) ** 2)
                        for _ in range(candidates)])
-    value = sp.lambdify((E, v), loss(E).subs({N: 8, D: 2}), "numpy")
+    value = sp.lambdify((E, v), ell.subs({N: 8, D: 2}), "numpy")
     picks = {s: int(np.argmin(value(errors, s))) for s in (0.01, 1.0, 100.0)}
     ok = set(picks.values()) == {int(np.argmin(errors))}
     return bool(ok), f"argmin over {candidates} networks at sigma^2 = 0.01, 1, 100: {sorted(picks.values())}; argmin E: {int(np.argmin(errors))}"
+
+
+def variance_dependent(ell: sp.Expr) -> sp.Expr:
+    """The control of `argmin_free_of_variance`: the weight of E falls by sigma^2/97, so it
+    turns negative for large sigma^2 and the minimiser then depends on sigma^2."""
+    return ell - v * E / CONTROL_P
 
 
 def derivative_in_variance() -> Derivation:
@@ -87,7 +95,7 @@ def derivative_in_variance() -> Derivation:
     ell = loss(E)
     lhs = sp.Derivative(ell, v)
     d = Derivation.start("derivative of the loss in $\\sigma^2$", lhs, lhs.doit(),
-                         "$\\frac{d}{d\\sigma^2} \\log 2\\pi\\sigma^2 = \\frac{1}{\\sigma^2}$ and "
+                         "$\\frac{d}{d\\sigma^2} \\log c\\sigma^2 = \\frac{1}{\\sigma^2}$ for a constant $c > 0$ and "
                          "$\\frac{d}{d\\sigma^2} \\frac{1}{\\sigma^2} = -\\frac{1}{\\sigma^4}$",
                          context(), note=FROM_E + " E is E(w) at a fixed w, E > 0.")
     d.then("common denominator", sp.together)
@@ -127,16 +135,27 @@ def curvature_at(value: sp.Expr) -> Derivation:
     return d.verify()
 
 
-def minimum_checks(derivative: sp.Expr, value: sp.Expr, curvature: sp.Expr) -> list[Check]:
-    """Symbolic: one root, increasing numerator, positive curvature; float64: a direct search."""
-    def symbolic() -> tuple[bool, str]:
-        numerator = sp.Poly(sp.numer(derivative), v)
-        slope, roots = numerator.LC(), sp.solve(numerator.as_expr(), v)
-        increasing = numerator.degree() == 1 and slope.is_positive is True and sp.denom(derivative).is_positive is True
-        ok = increasing and roots == [value] and curvature.is_positive is True
-        return ok, (f"numerator {numerator.as_expr()} increasing in sigma^2: {increasing}; its zeros {roots}, "
-                    f"claimed {value}; curvature {curvature} > 0: {curvature.is_positive is True}")
-    return [timed("symbolic", symbolic, 5), timed("float64", lambda: direct_search(value), 5)]
+def minimum_checks(derivative: sp.Expr, value: sp.Expr) -> list[Check]:
+    """Symbolic: `value` put back into the derivative and the curvature; float64: a direct
+    search. Each control: the same on the value perturbed by about 1/97."""
+    wrong = wrong_claim(value)
+    return [timed("symbolic", lambda: is_minimum(derivative, value), 5,
+                  control=lambda: is_minimum(derivative, wrong)),
+            timed("float64", lambda: direct_search(value), 5, control=lambda: direct_search(wrong))]
+
+
+def is_minimum(derivative: sp.Expr, value: sp.Expr) -> Outcome:
+    """At sigma^2 = value the derivative is 0 and the second derivative positive (substituted
+    and cancelled, no solve); the derivative's numerator is increasing in sigma^2 over a
+    positive denominator, so it has no other zero and the minimum is global."""
+    slope = sp.cancel(derivative.subs(v, value))
+    curvature = sp.cancel(sp.diff(derivative, v).subs(v, value))
+    numerator, denominator = sp.fraction(sp.together(derivative))
+    poly = sp.Poly(numerator, v)
+    increasing = poly.degree() == 1 and poly.LC().is_positive is True and denominator.is_positive is True
+    ok = slope == 0 and curvature.is_positive is True and increasing
+    return ok, (f"at sigma^2 = {value}: derivative {sp.sstr(slope)[:80]}, curvature {sp.sstr(curvature)[:80]} "
+                f"> 0: {curvature.is_positive is True}; numerator {numerator} increasing: {increasing}")
 
 
 def direct_search(value: sp.Expr, seed: int = 3) -> tuple[bool, str]:
@@ -169,17 +188,20 @@ def exercise_f(config: Config) -> Exercise:
     slope = derivative_in_variance()
     value = stationary_point(slope.result)
     zero, curvature = vanishes_at(value), curvature_at(value)
-    checks = [timed("symbolic", lambda: positive_multiple(gradient.result), 5),
-              timed("float64", argmin_free_of_variance, 10),
-              *minimum_checks(slope.result, value, curvature.result)]
+    factor = sp.cancel(gradient.result / sp.Derivative(E_of_w, w))
+    checks = [timed("symbolic", lambda: positive_multiple(gradient.result), 5,
+                    control=lambda: positive_multiple(wrong_claim(gradient.result))),
+              timed("float64", lambda: argmin_free_of_variance(loss(E)), 10,
+                    control=lambda: argmin_free_of_variance(variance_dependent(loss(E)))),
+              *minimum_checks(slope.result, value)]
     return Exercise(
-        "f", "The best $w$ does not depend on the noise variance, whose optimum is $E/(ND)$",
-        "Exercise f): the gradient in w of the loss from e) is $1/(2\\sigma^2) > 0$ times the "
+        "f", "The best $w$ is free of the noise variance; the optimal variance",
+        f"Exercise f): the gradient in w of the loss from e) is ${sp.latex(factor)} > 0$ times the "
         "gradient of E(w), so the minimising w is the same for every $\\sigma^2$ and is the "
         "least-squares w. Setting the derivative in $\\sigma^2$ to zero gives "
         f"$\\sigma^2 = {sp.latex(value)}$, a minimum (Bishop eq. 5.15 with D outputs).",
-        ["$E(w) = \\sum_n \\|y(x_n) - t_n\\|^2$ without the 1/2, so the optimum is "
-         "$E/(ND)$: the mean squared residual per target component.",
+        ["$E(w) = \\sum_n \\|y(x_n) - t_n\\|^2$ without the 1/2, so the optimum "
+         f"${sp.latex(value)}$ is the mean squared residual per target component.",
          "$\\sigma^2$ is differentiated as one positive variable; E stands for E(w) at the w "
          "found, assumed positive (a perfect fit E = 0 has no optimal $\\sigma^2 > 0$)."],
         [gradient, slope, zero, curvature], checks)

@@ -18,6 +18,22 @@ def softmax(index: sp.Expr) -> sp.Expr:
     return sp.exp(a[index]) / sp.Sum(sp.exp(a[k2]), (k2, 1, K))
 
 
+def softmax_for_checks(index: sp.Expr) -> sp.Expr:
+    """The verifier's softmax, built apart from `softmax` (the rule's): exp(a_k - log sum_k' exp(a_k'))."""
+    return sp.exp(a[index] - sp.log(sp.Sum(sp.exp(a[k2]), (k2, 1, K))))
+
+
+def one_hot_relation(expr: sp.Expr, sizes: dict[sp.Symbol, int]) -> sp.Expr:
+    """sum_k t_k = 1 for the symbolic route, built apart from the rule `sum_is_one`: at symbolic
+    K a sum equal to sum_{k=1}^K t_k up to its index's name becomes 1; at concrete K,
+    t_K = 1 - t_1 - ... - t_{K-1}."""
+    size = sizes.get(K)
+    if size is None:
+        total = sp.Sum(t[k], (k, 1, K))
+        return expr.replace(lambda e: isinstance(e, sp.Sum) and e.dummy_eq(total), lambda e: sp.Integer(1))
+    return expr.xreplace({t[size]: 1 - sp.Add(*(t[m] for m in range(1, size)))})
+
+
 def log_sum_exp() -> sp.Expr:
     return sp.log(sp.Sum(sp.exp(a[k]), (k, 1, K)))
 
@@ -28,14 +44,20 @@ def cross_entropy() -> sp.Expr:
 
 
 def classification_context(one_hot: bool = True) -> Context:
-    """Softmax outputs; with one_hot, both routes use sum_k t_k = 1 where a step needs it."""
-    return Context(definitions={y: softmax}, sizes={K: SIZES}, indices={j: K},
+    """Softmax outputs (`softmax_for_checks`); with one_hot, both routes use sum_k t_k = 1
+    where a step needs it (the symbolic route by `one_hot_relation`)."""
+    return Context(definitions={y: softmax_for_checks}, sizes={K: SIZES}, indices={j: K},
                    constraints=(rules.one_hot_hook(t, K),) if one_hot else (),
-                   relations=(rules.one_hot_relation(t, K),) if one_hot else ())
+                   relations=(one_hot_relation,) if one_hot else ())
 
 
 def hint_logits(one_hot: bool = True) -> Derivation:
-    """E = -sum_k t_k a_k + log sum_k exp(a_k): the first hint of exercise i."""
+    """E = -sum_k t_k a_k + log sum_k exp(a_k): the first hint of exercise i, verified."""
+    return hint_logits_chain(one_hot).verify()
+
+
+def hint_logits_chain(one_hot: bool = True) -> Derivation:
+    """The steps and the claim of `hint_logits`, not yet verified."""
     E = cross_entropy()
     d = Derivation.start("$E$ in the logits (first hint)", E, rules.replace_indexed(y, softmax)(E),
                          r"softmax output $y_k = e^{a_k} / \sum_{k'} e^{a_{k'}}$",
@@ -43,7 +65,7 @@ def hint_logits(one_hot: bool = True) -> Derivation:
     d.then(r"log of a quotient: $\log(e^{a_k}/S) = a_k - \log S$", rules.log_of_quotient)
     d.then(r"split the sum; $\log S$ does not depend on $k$", rules.linearity)
     d.then(r"one-hot targets: $\sum_k t_k = 1$", rules.sum_is_one(t, K))
-    return d.claim(-sp.Sum(t[k] * a[k], (k, 1, K)) + log_sum_exp()).verify()
+    return d.claim(-sp.Sum(t[k] * a[k], (k, 1, K)) + log_sum_exp())
 
 
 def softmax_back(expr: sp.Expr) -> sp.Expr:
@@ -130,7 +152,7 @@ def exercise_i(config: Config) -> Exercise:
                     "(Bishop eqs. 4.104, 5.18).",
                     ["Targets satisfy $\\sum_k t_k = 1$ (one-hot, or any distribution over the K classes). "
                      "The first hint needs it, and the step that uses it says so; without it the same "
-                     "steps stop at $(\\sum_k t_k) y_j - t_j$ (derived last).",
+                     "steps stop short, with $\\sum_k t_k$ left in the result (derived last).",
                      "K is symbolic: the sums run over $k = 1, \\dots, K$, and $1 \\le j \\le K$ lets the "
                      "Kronecker sums pick $k = j$. The logits $a_k = a_k^{(L)}$ are real."],
                     [logits, softmax_hint, classification_delta(logits, softmax_hint),

@@ -5,10 +5,13 @@ log-likelihood (Bishop eqs. 5.11-5.14).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from derive.backprop.checks import exact_net, network_check
 from derive.backprop.net import Net
+from derive.core.activations import identity
 from derive.core.checks import Context
 from derive.core.derivation import Derivation
 from derive.core.fields import EXACT, MPMATH
@@ -22,27 +25,42 @@ def squares() -> sp.Expr:
     return sp.Sum((y[k] - t[k]) ** 2, (k, 1, K))
 
 
-LOSSES = {  # name -> (E for one example, its description)
-    "exercise": (squares(), r"the exercise's $E = \sum_k (y_k - t_k)^2$ (no 1/2)"),
-    "bishop": (squares() / 2, r"Bishop's $E = \frac{1}{2} \sum_k (y_k - t_k)^2$"),
+LOSSES = {  # name -> (E for one example, its description; the formula is the lhs on the sheet)
+    "exercise": (squares(), "the exercise's sum of squares (no 1/2)"),
+    "bishop": (squares() / 2, "Bishop's half sum of squares"),
     "gaussian": (K / 2 * sp.log(2 * sp.pi * sigma**2) + squares() / (2 * sigma**2),
-                 r"the Gaussian negative log-likelihood $\frac{K}{2} \log 2\pi\sigma^2 + "
-                 r"\frac{1}{2\sigma^2} \sum_k (y_k - t_k)^2$"),
+                 "the Gaussian negative log-likelihood"),
 }
 
 
+def step_output(output: str) -> Callable[[sp.Expr], sp.Expr]:
+    """The output y_k the first step substitutes (the rule's side)."""
+    return (lambda u: h_L(a[u])) if output == "h" else (lambda u: a[u])
+
+
+def output_for_checks(output: str) -> Callable[[sp.Expr], sp.Expr]:
+    """The verifier's y_k = z_k^(L) = h_L(a_k^(L)), built apart from `step_output`: the
+    activation object (the undefined h_L, or the registry's identity) applied to the logit."""
+    act = h_L if output == "h" else identity
+    return lambda u: act(a[u])
+
+
 def regression_delta(loss: str, output: str, target: sp.Expr) -> Derivation:
-    """delta_j^(L) for a regression loss; output 'h' (general h_L) or 'identity'."""
+    """delta_j^(L) for a regression loss; output 'h' (general h_L) or 'identity'; verified."""
+    return regression_chain(loss, output).claim(target).verify()
+
+
+def regression_chain(loss: str, output: str) -> Derivation:
+    """The steps of `regression_delta`, without a claim, not yet verified."""
     E, says = LOSSES[loss]
-    out = (lambda u: h_L(a[u])) if output == "h" else (lambda u: a[u])
-    ctx = Context(definitions={y: out}, sizes={K: SIZES}, indices={j: K})
+    out = step_output(output)
+    ctx = Context(definitions={y: output_for_checks(output)}, sizes={K: SIZES}, indices={j: K})
     name = r"$y_k = h_L(a_k^{(L)})$" if output == "h" else r"identity output $y_k = a_k^{(L)}$"
     d = Derivation.start(f"{says}, {'general $h_L$' if output == 'h' else 'identity output'}",
                          sp.Derivative(E, a[j]), sp.Derivative(rules.replace_indexed(y, out)(E), a[j]),
                          name, ctx, cite="exercise k)")
     d.then(r"differentiate term by term (chain rule; $\partial a_k / \partial a_j = \delta_{jk}$)", rules.differentiate)
-    d.then(r"Kronecker sum ($1 \le j \le K$)", rules.kronecker_sums)
-    return d.claim(target).verify()
+    return d.then(r"Kronecker sum ($1 \le j \le K$)", rules.kronecker_sums)
 
 
 def h_L_prime(index: sp.Expr) -> sp.Expr:
@@ -63,11 +81,10 @@ def exercise_k(config: Config) -> Exercise:
                     "Exercise k): the output delta for regression with an output non-linearity $h_L$, "
                     "for the exercise's sum of squares, Bishop's half sum of squares and the Gaussian "
                     "negative log-likelihood (Bishop eqs. 5.11-5.14, 5.18).",
-                    ["With the exercise's $E = \\sum_n \\|y_n - t_n\\|^2$ (no 1/2): "
-                     "$\\delta_j^{(L)} = 2 (y_j - t_j) h_L'(a_j^{(L)})$, and $2 (y_j - t_j)$ with the "
-                     "identity output. The factor 2 stays: the emitted code uses this E.",
+                    ["With the exercise's $E = \\sum_n \\|y_n - t_n\\|^2$ (no 1/2) the factor 2 stays "
+                     "in the delta, for a general $h_L$ and for the identity output (the first two "
+                     "derivations below); the emitted code uses this E.",
                      "The exercise's remark that the identity output gives the result of i) holds for "
                      "Bishop's $E = \\frac{1}{2} \\sum_n \\|y_n - t_n\\|^2$, or for the Gaussian negative "
-                     "log-likelihood, whose delta $(y_j - t_j) h_L'(a_j^{(L)}) / \\sigma^2$ is $y_j - t_j$ "
-                     "at $\\sigma^2 = 1$ with the identity output."],
+                     "log-likelihood at $\\sigma^2 = 1$ with the identity output (the last two derivations)."],
                     derivations, checks)
