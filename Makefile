@@ -10,7 +10,7 @@ OUT    ?= output
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended lmodern latexmk poppler-utils
 
-.PHONY: run test setup tex bench golden clean
+.PHONY: run test setup tex bench golden clean mutation
 
 $(BIN)/derive: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: setup
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/backprop_scaling.py
+
+# Mutation testing (benchmarks/mutation.md): a sample of mutants per module, `derive verify` as the killer.
+mutation: $(BIN)/derive
+	$(BIN)/pip install --quiet --disable-pip-version-check 'cosmic-ray>=8.3'
+	$(BIN)/python benchmarks/mutation.py --sample 2
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info
