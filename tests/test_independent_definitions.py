@@ -121,3 +121,19 @@ def test_one_hot_relation_does_not_follow_a_wrong_rule(monkeypatch: pytest.Monke
     monkeypatch.setattr(deltas, "sum_is_one", eager_sum_is_one)
     checks = link_checks(sm.hint_logits_chain(), "one-hot")
     assert not [c for c in checks if c.route == "symbolic"][0].passed
+
+
+def test_k_gaussian_loss_with_a_wrong_constant_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The delta cannot see the constant of the Gaussian NLL; its own claim can."""
+    import sympy as sp
+
+    from derive.exercises import k_regression_delta as k_ex
+    from derive.exercises.output_layer import K, sigma
+    assert all(c.counts for c in k_ex.gaussian_loss_checks())
+    E, says = k_ex.LOSSES["gaussian"]
+    wrong = E.subs(sp.log(2 * sp.pi * sigma**2), sp.log(2 * sp.pi * sigma))
+    assert wrong != E
+    monkeypatch.setitem(k_ex.LOSSES, "gaussian", (wrong, says))
+    assert not any(c.passed for c in k_ex.gaussian_loss_checks())
+    monkeypatch.setitem(k_ex.LOSSES, "gaussian", (E + K / 97, says))
+    assert not any(c.passed for c in k_ex.gaussian_loss_checks())

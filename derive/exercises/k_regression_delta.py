@@ -12,9 +12,10 @@ import sympy as sp
 from derive.backprop.checks import exact_net, network_check
 from derive.backprop.net import Net
 from derive.core.activations import identity
-from derive.core.checks import Context
+from derive.core.checks import Check, Context
 from derive.core.derivation import Derivation
 from derive.core.fields import EXACT, MPMATH
+from derive.core.verify import check_identity
 from derive.exercises.base import Config, Exercise, exercise
 from derive.exercises.output_layer import SIZES, K, a, h_L, j, k, sigma, t, y
 from derive.rules import deltas as rules
@@ -68,6 +69,22 @@ def h_L_prime(index: sp.Expr) -> sp.Expr:
 
 
 @exercise("k")
+def normal_density(target: sp.Expr, mean: sp.Expr) -> sp.Expr:
+    """N(t | y, sigma^2) written out, apart from LOSSES (Bishop eq. 1.46)."""
+    return sp.exp(-(target - mean) ** 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
+
+
+def gaussian_loss_checks() -> list[Check]:
+    """The Gaussian loss the sheet shows is -log prod_k N(t_k | y_k, sigma^2): checked as a
+    claim of its own, since its derivative (the delta) cannot see a wrong constant."""
+    # log e^u = u needs u real: t and y are (force=True says so), sigma > 0
+    log_density = sp.expand_log(sp.log(normal_density(t[k], y[k])), force=True)
+    likelihood = -sp.Sum(log_density, (k, 1, K))
+    context = Context(sizes={K: SIZES}, positive=frozenset({"sigma"}))
+    return check_identity(likelihood, LOSSES["gaussian"][0], context,
+                          what="the Gaussian loss is -sum_k log N(t_k | y_k, sigma^2)", real=True)
+
+
 def exercise_k(config: Config) -> Exercise:
     twice = sp.Mul(2, y[j] - t[j], evaluate=False)  # kept factored, as the exercise writes it
     derivations = [regression_delta("exercise", "h", sp.Mul(twice, h_L_prime(j), evaluate=False)),
@@ -77,6 +94,7 @@ def exercise_k(config: Config) -> Exercise:
     checks = [network_check(exact_net((2, 3, 2), output="h"), EXACT),
               network_check(exact_net((3, 3, 2), "half-sum-of-squares", "identity"), EXACT),
               network_check(Net((2, 3, 3, 2), ("tanh", "softplus"), "sum-of-squares", "sigmoid"), MPMATH)]
+    checks += gaussian_loss_checks()
     return Exercise("k", "Regression: the output delta, and the factor 2",
                     "Exercise k): the output delta for regression with an output non-linearity $h_L$, "
                     "for the exercise's sum of squares, Bishop's half sum of squares and the Gaussian "
