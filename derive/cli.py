@@ -1,11 +1,13 @@
 """The `derive` command: a thin shell over the library (verify, sheet, code).
 
-Library errors (DeriveError) become one line on stderr and exit status 2.
+Library errors (DeriveError) and any OSError become one line on stderr and exit status 2.
 """
 from __future__ import annotations
 
+import errno
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -23,13 +25,82 @@ class UserError(click.ClickException):
 
 
 def one_line_errors(fn: F) -> F:
+    """DeriveError and OSError (a path that cannot be read or written) as one line, exit 2."""
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except DeriveError as exc:
             raise UserError(str(exc)) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # stdout closed (derive verify | head): click exits quietly
+            from derive.core.files import os_error
+            raise UserError(str(os_error(exc, "read or write"))) from None
     return wrapper  # type: ignore[return-value]
+
+
+class Listed(click.Option):
+    """An option whose help names the valid choices, looked up only when help is shown."""
+
+    def __init__(self, *args: Any, choices: Callable[[], Iterable[str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listed, self.help_template = choices, self.help or ""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self.help_template.format(choices=", ".join(self.listed()))
+        return super().get_help_record(ctx)
+
+
+def activation_names() -> list[str]:
+    from derive.core import activations
+    return activations.names()
+
+
+def exercise_ids() -> list[str]:
+    from derive import exercises
+    from derive.emit.code_exercise import ID
+    return [*exercises.REGISTRY, *([ID] if ID not in exercises.REGISTRY else [])]
+
+
+def loss_names() -> list[str]:
+    from derive.backprop.matrix_form import LOSSES
+    return list(LOSSES)
+
+
+EXAMPLES = """Examples:
+
+\b
+  derive verify                                  # every exercise, a to l, vectorised, code
+  derive verify --widths 3,4,4,2 --activation tanh,sigmoid --only i,j,k,l
+  derive sheet -o output --format tex,md
+  derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o mlp.py
+  python mlp.py                                  # the module's check_gradients()"""
+
+
+class Group(click.Group):
+    """The top-level help ends with examples and the names the options take."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        formatter.write_text(EXAMPLES)
+        formatter.write_paragraph()
+        formatter.write_text(f"Activations: {', '.join(activation_names())}. Losses: {', '.join(loss_names())}. "
+                             f"Exercises (--only): {', '.join(exercise_ids())}.")
+
+
+def writable_folder(out_dir: str) -> None:
+    """DeriveError unless `out_dir` is a folder or can become one (checked before minutes of work)."""
+    from derive.core.files import can_make_folder
+    if out_dir == "":
+        raise DeriveError("cannot write into '': the folder name is empty; give a folder such as output")
+    try:
+        is_file = os.path.lexists(out_dir) and not os.path.isdir(out_dir)
+    except OSError:
+        is_file = False  # can_make_folder says why
+    if is_file:
+        raise DeriveError(f"cannot write into {out_dir}: it is a file; give a folder such as output")
+    can_make_folder(out_dir)
 
 
 def architecture(widths: str | None, activation: str | None):  # type: ignore[no-untyped-def]
@@ -41,17 +112,19 @@ def architecture(widths: str | None, activation: str | None):  # type: ignore[no
     return Config(shape, names)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="derive")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(None, "-V", "--version", package_name="derive", prog_name="derive")
 def cli() -> None:
     """derive: DTU 02456 Exercise 1 (feed-forward networks, Bishop ch. 5) derived and verified."""
 
 
 @cli.command()
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the report as JSON.")
+@click.option("--json", "json_path", type=click.Path(), help="Also write the report as JSON.")
 @click.option("--widths", help="Architecture D,M1,...,K for the exercises that hold for any network.")
-@click.option("--activation", help="Hidden activation NAME, or NAME,NAME,... one per hidden layer.")
-@click.option("--only", help="Comma-separated exercise ids to run (default: all).")
+@click.option("--activation", cls=Listed, choices=activation_names,
+              help="Hidden activation NAME, or NAME,NAME,... one per hidden layer; NAME: {choices}.")
+@click.option("--only", cls=Listed, choices=exercise_ids,
+              help="Comma-separated exercise ids to run (default: all): {choices}.")
 @one_line_errors
 def verify(json_path: str | None, widths: str | None, activation: str | None, only: str | None) -> None:
     """Verify every derivation by two independent routes and print a table.
@@ -61,10 +134,12 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
     Example: derive verify --widths 3,4,4,2 --activation tanh,sigmoid --json report.json
     """
     from derive import exercises
-    from derive.core.files import write_atomic
+    from derive.core.files import file_target, write_atomic
     from derive.emit import report
     from derive.emit.code_exercise import registered
     config = architecture(widths, activation)
+    if json_path is not None:
+        file_target(json_path, "report.json")  # a folder: say so before the run, not after
     ids = [s.strip() for s in only.split(",")] if only is not None else None
     with registered():  # exercise "code", the emitted module run, after a..l and vectorised
         if ids is not None:
@@ -86,7 +161,7 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
 
 @cli.command()
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
-              type=click.Path(file_okay=False), help="Folder to write solutions.* into.")
+              type=click.Path(), help="Folder to write solutions.* into.")
 @click.option("--format", "formats", default=None,
               help="Comma-separated subset of pdf, tex, md, ipynb [default: all four; "
                    "without TeX Live all but pdf, with a warning].")
@@ -101,6 +176,7 @@ def sheet(out_dir: str, formats: str | None, timings: bool) -> None:
     Example: derive sheet -o output --format tex,md
     """
     from derive.emit.sheet import default_formats, write_sheet  # owned by the sheet emitter
+    writable_folder(out_dir)
     if formats is None:
         formats, warning = default_formats()
         if warning:
@@ -111,10 +187,10 @@ def sheet(out_dir: str, formats: str | None, timings: bool) -> None:
 
 @cli.command()
 @click.option("--widths", required=True, help="Architecture D,M1,...,K.")
-@click.option("--activation", default="tanh", show_default=True,
-              help="Hidden activation NAME, or NAME,NAME,... one per hidden layer.")
-@click.option("--loss", default="sum-of-squares", show_default=True,
-              help="sum-of-squares | gaussian-nll | cross-entropy.")
+@click.option("--activation", default="tanh", show_default=True, cls=Listed, choices=activation_names,
+              help="Hidden activation NAME, or NAME,NAME,... one per hidden layer; NAME: {choices}.")
+@click.option("--loss", default="sum-of-squares", show_default=True, cls=Listed, choices=loss_names,
+              help="{choices} (cross-entropy: softmax output, K >= 2).")
 @click.option("--dtype", default="float64", show_default=True, help="float64 | float32.")
 @click.option("-o", "--output", "out_path", required=True, type=click.Path(),
               help="The Python file to write (written whole or not at all).")
@@ -122,10 +198,15 @@ def sheet(out_dir: str, formats: str | None, timings: bool) -> None:
 def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> None:
     """Write a standalone NumPy module: forward, loss, gradients, sgd_step, check_gradients.
 
+    The module's check_gradients() runs before it is written; nothing is written if it fails.
+
     Example: derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o mlp.py
     """
     from derive.emit.code.module import write_module
-    click.echo(str(write_module(widths, activation, loss, dtype, out_path)))
+
+    def warn(line: str) -> None:
+        click.echo(f"warning: {line}", err=True)
+    click.echo(str(write_module(widths, activation, loss, dtype, out_path, warn=warn)))
 
 
 def main() -> None:

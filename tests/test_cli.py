@@ -36,7 +36,7 @@ def test_verify_json_report(runner: CliRunner, tmp_path: Path) -> None:
         assert ex["status"] == "verified" and ex["powerless"] == 0
         assert len({c["route"] for c in ex["checks"]}) >= 2
         for c in ex["checks"]:
-            assert set(c) == {"route", "passed", "control", "seconds", "detail"}
+            assert set(c) == {"route", "status", "passed", "control", "seconds", "detail"}
             assert c["control"] == "rejected"  # every check proved it can fail
     assert "all verified" in result.output
 

@@ -1,8 +1,12 @@
 """Parsing of the architecture options shared by `verify`, `code` and the library."""
 from __future__ import annotations
 
+import re
+
 from derive.core import activations
 from derive.core.errors import DeriveError
+
+INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() would take "\uff12" and "1_0"
 
 
 def parse_widths(text: str) -> tuple[int, ...]:
@@ -10,10 +14,13 @@ def parse_widths(text: str) -> tuple[int, ...]:
     parts = [p.strip() for p in text.split(",")]
     if any(p == "" for p in parts):
         raise DeriveError(f"malformed --widths {text!r}: expected comma-separated integers D,M1,...,K")
-    try:
-        widths = tuple(int(p) for p in parts)
-    except ValueError:
-        raise DeriveError(f"malformed --widths {text!r}: expected comma-separated integers D,M1,...,K") from None
+    if not all(INTEGER.fullmatch(p) for p in parts):
+        raise DeriveError(f"malformed --widths {text!r}: expected comma-separated integers D,M1,...,K "
+                          f"(ASCII digits 0-9)")
+    huge = [p for p in parts if len(p.lstrip("+-").lstrip("0")) > 9]
+    if huge:  # and int() refuses more than 4300 digits
+        raise DeriveError(f"--widths: width {huge[0][:20]}{'...' if len(huge[0]) > 20 else ''} is too large")
+    widths = tuple(int(p) for p in parts)
     if len(widths) < 2:
         raise DeriveError(f"--widths {text!r} has no layers: give at least D,K (inputs and outputs)")
     bad = [w for w in widths if w <= 0]

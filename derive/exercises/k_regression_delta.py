@@ -68,7 +68,6 @@ def h_L_prime(index: sp.Expr) -> sp.Expr:
     return sp.Derivative(h_L(a[index]), a[index])
 
 
-@exercise("k")
 def normal_density(target: sp.Expr, mean: sp.Expr) -> sp.Expr:
     """N(t | y, sigma^2) written out, apart from LOSSES (Bishop eq. 1.46)."""
     return sp.exp(-(target - mean) ** 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
@@ -85,6 +84,7 @@ def gaussian_loss_checks() -> list[Check]:
                           what="the Gaussian loss is -sum_k log N(t_k | y_k, sigma^2)", real=True)
 
 
+@exercise("k")
 def exercise_k(config: Config) -> Exercise:
     twice = sp.Mul(2, y[j] - t[j], evaluate=False)  # kept factored, as the exercise writes it
     derivations = [regression_delta("exercise", "h", sp.Mul(twice, h_L_prime(j), evaluate=False)),

@@ -8,11 +8,11 @@ From the verified batch-major model (derive/vectorised.py) this module prepares
   the backward pass overwrite what it no longer needs: for l = L, ..., 1 first Delta^(l),
   then dW^(l) = Delta^(l)T Z^(l-1) and db^(l), and only then Delta^(l-1), which overwrites
   Z^(l-1) with h'(.) (eq. 9).
-The output layer and the loss come from derive/emit/code_losses.py.
+The output layer and the loss come from derive/emit/code_losses.py. relu'(0) is taken as 0,
+as PyTorch does (the step A > 0); SymPy's Heaviside(0) is 1/2.
 """
 from __future__ import annotations
 
-import math
 import shlex
 
 import sympy as sp
@@ -29,6 +29,13 @@ TEMPLATE = "module.py.j2"
 ONES = "ones"  # the kept vector of N ones
 
 
+class Emitted(Model):
+    """The verified model with PyTorch's relu'(0) = 0: Heaviside(a) becomes Heaviside(a, 0)."""
+
+    def h_prime(self, l: int) -> sp.MatrixExpr:
+        step_at_zero: sp.MatrixExpr = super().h_prime(l).replace(
+            sp.Heaviside, lambda x, *_: sp.Heaviside(x, 0))
+        return step_at_zero
 
 
 def model_of(widths: str, activation: str, loss: str, dtype: str) -> Model:
@@ -39,7 +46,7 @@ def model_of(widths: str, activation: str, loss: str, dtype: str) -> Model:
         raise DeriveError(f"unknown loss {loss!r}; choose from: {', '.join(LOSSES)}")
     if dtype not in DTYPES:
         raise DeriveError(f"unknown dtype {dtype!r}; choose from: {', '.join(DTYPES)}")
-    return Model.of(shape, names, loss)
+    return Emitted.of(shape, names, loss)
 
 
 def readable(a: Assignment) -> str:
@@ -98,16 +105,6 @@ def backward_blocks(m: Model) -> list[Block]:
     return blocks
 
 
-def init_params(m: Model) -> list[tuple[str, str, str]]:
-    """(name, shape, bound): U(-1/sqrt(M_{l-1}), 1/sqrt(M_{l-1})) as torch.nn.Linear does."""
-    rows = []
-    for l in range(1, m.L + 1):
-        bound = repr(1.0 / math.sqrt(m.widths[l - 1]))
-        rows.append((f"W{l}", repr((m.widths[l], m.widths[l - 1])), bound))
-        rows.append((f"b{l}", repr((m.widths[l],)), bound))
-    return rows
-
-
 def quote(name: str) -> str:
     return f'"{name}"'
 
@@ -140,7 +137,7 @@ def context(m: Model, dtype: str) -> dict[str, object]:
         "eps": CHECK[dtype][0],
         "tol": CHECK[dtype][1],
         "equations": [f"{readable(a):44s} {a.cite}" for a in m.forward() + m.backward()],
-        "params": init_params(m),
+        "relu": any(a.name == "relu" for a in m.hidden),
         "unpack": ", ".join(names) + " = " + ", ".join(f"params[{q}]" for q in map(quote, names)),
         "logits": [readable(a) for a in m.forward()[:-1]],
         "logits_name": f"A{m.L}",
@@ -154,7 +151,11 @@ def context(m: Model, dtype: str) -> dict[str, object]:
     }
 
 
+def source_of(m: Model, dtype: str) -> str:
+    """The text of the emitted module of the model (from model_of) in this dtype."""
+    return environment().get_template(TEMPLATE).render(**context(m, dtype))
+
+
 def module_source(widths: str, activation: str, loss: str, dtype: str) -> str:
     """The text of the emitted module for these options (same options, same bytes)."""
-    m = model_of(widths, activation, loss, dtype)
-    return environment().get_template(TEMPLATE).render(**context(m, dtype))
+    return source_of(model_of(widths, activation, loss, dtype), dtype)
