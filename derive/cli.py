@@ -105,9 +105,11 @@ def writable_folder(out_dir: str) -> None:
 
 def architecture(widths: str | None, activation: str | None):  # type: ignore[no-untyped-def]
     """--widths/--activation -> Config (defaults: 2,3,2 and tanh)."""
+    from derive.core.limits import refuse_too_large
     from derive.core.options import parse_activations, parse_widths
     from derive.exercises.base import Config
     shape = parse_widths(widths) if widths is not None else Config().widths
+    refuse_too_large(shape)  # before any work
     names = parse_activations(activation if activation is not None else "tanh", len(shape) - 2)
     return Config(shape, names)
 
@@ -125,18 +127,28 @@ def cli() -> None:
               help="Hidden activation NAME, or NAME,NAME,... one per hidden layer; NAME: {choices}.")
 @click.option("--only", cls=Listed, choices=exercise_ids,
               help="Comma-separated exercise ids to run (default: all): {choices}.")
+@click.option("--timeout", type=float, default=None, metavar="SECONDS",
+              help="Time limit of a route (default 20 s); every other limit scales with it. "
+                   "A route out of time is undecided, never failed.")
 @one_line_errors
-def verify(json_path: str | None, widths: str | None, activation: str | None, only: str | None) -> None:
+def verify(json_path: str | None, widths: str | None, activation: str | None, only: str | None,
+           timeout: float | None) -> None:
     """Verify every derivation by two independent routes and print a table.
 
-    Exits 0 only if every exercise verified.
+    Exits 0 if every exercise verified, 1 if a check failed, 3 if a check ran out of time
+    (undecided) and none failed.
 
     Example: derive verify --widths 3,4,4,2 --activation tanh,sigmoid --json report.json
     """
     from derive import exercises
+    from derive.core.checks import scale_limits
     from derive.core.files import file_target, write_atomic
     from derive.emit import report
     from derive.emit.code_exercise import registered
+    if timeout is not None:
+        if not timeout > 0 or timeout != timeout or timeout == float("inf"):
+            raise DeriveError(f"--timeout {timeout}: give a positive number of seconds")
+        scale_limits(timeout)
     config = architecture(widths, activation)
     if json_path is not None:
         file_target(json_path, "report.json")  # a folder: say so before the run, not after
@@ -152,11 +164,13 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
     click.echo(report.table(results), nl=False)
     for line in report.failures(results):
         click.echo(f"FAILED {line}", err=True)
+    for line in report.undecided(results):
+        click.echo(f"UNDECIDED {line}", err=True)
     for line in report.powerless(results):
         click.echo(f"POWERLESS {line}", err=True)
     if json_path:
         write_atomic(json_path, report.as_json(results))
-    sys.exit(0 if all(ex.verified for ex in results) else 1)
+    sys.exit(report.exit_status(results))
 
 
 @cli.command()

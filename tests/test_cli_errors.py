@@ -305,3 +305,34 @@ def test_verify_table_in_100_columns_and_json_unchanged(tmp_path: Path) -> None:
     assert max(map(len, result.stdout.splitlines())) <= 100
     routes = {c["route"] for ex in json.loads(out.read_text())["exercises"] for c in ex["checks"]}
     assert "exact-rational" in routes  # the JSON keeps the full route names
+
+
+def test_a_time_out_is_undecided_and_exits_3(tmp_path: Path) -> None:
+    """--timeout scales every limit; out of time is UNDECIDED (exit 3), never FAILED."""
+    from derive.core.checks import SCALE
+    out = tmp_path / "r.json"
+    try:
+        result = CliRunner().invoke(cli, ["verify", "--only", "d", "--timeout", "0.01", "--json", str(out)])
+    finally:
+        SCALE["limits"] = 1.0
+    assert result.exit_code == 3, result.output
+    assert "UNDECIDED: 0/1" in result.output and "FAILED" not in result.output
+    report = json.loads(out.read_text())
+    assert report["status"] == "undecided" and report["exercises"][0]["status"] == "undecided"
+    assert any(c["status"] == "undecided" for c in report["exercises"][0]["checks"])
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "x"])
+def test_a_bad_timeout_is_one_line(value: str) -> None:
+    result = CliRunner().invoke(cli, ["verify", "--only", "a", "--timeout", value])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["verify"], ["code", "-o", "never.py"]])
+def test_a_network_too_large_for_the_machine_is_refused_before_any_work(command: list[str], tmp_path: Path) -> None:
+    args = [command[0], "--widths", "100000,100000"] + [a if a != "never.py" else str(tmp_path / a) for a in command[1:]]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Error: --widths 100000,100000: 10,000,100,000 weights is more than the limit of 100,000,000"]
+    assert not (tmp_path / "never.py").exists()

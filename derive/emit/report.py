@@ -9,8 +9,16 @@ from collections.abc import Sequence
 from derive.exercises.base import Exercise
 
 
+def exit_status(exercises: Sequence[Exercise]) -> int:
+    """0 every exercise verified; 1 something failed; 3 something undecided and nothing failed."""
+    if all(ex.verified for ex in exercises):
+        return 0
+    return 1 if any(ex.status == "failed" for ex in exercises) else 3
+
+
 def as_json(exercises: Sequence[Exercise]) -> str:
     report = {"passed": all(ex.verified for ex in exercises),
+              "status": {0: "verified", 1: "failed", 3: "undecided"}[exit_status(exercises)],
               "counted": sum(len(ex.counted) for ex in exercises),
               "powerless": sum(len(ex.powerless) for ex in exercises),
               "exercises": [ex.as_dict() for ex in exercises]}
@@ -74,7 +82,8 @@ def table(exercises: Sequence[Exercise], width: int | None = None) -> str:
             lines.append("  ".join(parts).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     total = sum(ex.seconds for ex in exercises)
-    verdict = "all verified" if all(ex.verified for ex in exercises) else "FAILED"
+    verdict = ("all verified" if all(ex.verified for ex in exercises)
+               else "UNDECIDED" if not any(ex.status == "failed" for ex in exercises) else "FAILED")
     lines.append(f"{verdict}: {sum(ex.verified for ex in exercises)}/{len(exercises)} exercises "
                  f"in {total:.2f} s")
     used = [f"{abbr} = {name}" for name, abbr in ROUTES.items() if any(name in ex.routes for ex in exercises)]

@@ -15,7 +15,8 @@ from pathlib import Path
 from derive.backprop.matrix_form import Model
 from derive.core.errors import DeriveError
 from derive.core.files import file_target, os_error, write_atomic
-from derive.core.limits import weight_count
+from derive.core.limits import refuse_too_large, weight_count
+from derive.core.options import parse_widths
 from derive.emit.code import plan, verify_code
 
 SELF_CHECK_LIMIT = 10_000_000  # weights; a larger network is written without running check_gradients()
@@ -73,6 +74,7 @@ def write_module(widths: str, activation: str, loss: str, dtype: str, out_path: 
     too large to self-check here.
     """
     target = file_target(out_path, "mlp.py")
+    refuse_too_large(parse_widths(widths))  # before any work: 10^8 weights, or the free memory
     m = plan.model_of(widths, activation, loss, dtype)
     refuse_one_class(m)
     source = plan.source_of(m, dtype)
