@@ -9,6 +9,7 @@ import random
 
 import sympy as sp
 
+from derive.backprop import fullsize
 from derive.backprop.checks import exact_net, network_check, real_net, size
 from derive.backprop.net import Net
 from derive.core import notation as nt
@@ -128,22 +129,24 @@ def unit(index: sp.Expr, width: int) -> int:
 
 
 SWEEP = ((3, 2), (2, 4, 3), (3, 2, 4, 2), (2, 4, 3, 4, 3), (4, 3, 4, 2, 4, 3))  # L = 1..5
-ALL_WEIGHTS = 1000  # above this many weights a network is checked at a sample per layer
-PER_LAYER = 8
+ALL_WEIGHTS = 1000  # up to this many weights the architecture is also checked against SymEngine, every weight
 
 
 def architecture_checks(config: Config) -> list[Check]:
-    """The user's widths and activations: 50 digits with the real h, exact with undefined h.
+    """The user's widths and activations at full size, every weight (derive.backprop.fullsize): exactly mod p with
+    random cubics for every h, and in float64 with the real h. Up to ALL_WEIGHTS weights also against SymEngine's
+    derivatives: at 50 digits with the real h, exactly with undefined h.
 
     Exact rationals grow like 3^L digits through cubic stand-ins, so deeper or wider
     networks are checked exactly modulo a prime instead (derive.core.fields).
     """
     widths = config.widths
-    per_layer = None if size(exact_net(widths)) <= ALL_WEIGHTS else PER_LAYER
-    deep = len(widths) - 1 > 5 or max(widths) > 6
-    real = Net(widths, config.activations, "cross-entropy")
-    return [network_check(real, MPMATH, per_layer=per_layer),
-            network_check(exact_net(widths), MODULAR if deep else EXACT, per_layer=per_layer)]
+    checks = fullsize.checks(Net(widths, config.activations, "cross-entropy", N=2))
+    if size(exact_net(widths)) <= ALL_WEIGHTS:
+        deep = len(widths) - 1 > 5 or max(widths) > 6
+        real = Net(widths, config.activations, "cross-entropy")
+        checks += [network_check(real, MPMATH), network_check(exact_net(widths), MODULAR if deep else EXACT)]
+    return checks
 
 
 @exercise("j")
@@ -172,7 +175,11 @@ def exercise_j(config: Config) -> Exercise:
                      "softplus and relu are compared at 50 digits, and relu networks also exactly. "
                      "Route 2 takes $h$ and $h'$ from an independent numeric table, route 1 "
                      "differentiates the registered formula, so a wrong formula cannot cancel.",
-                     f"Networks with more than {ALL_WEIGHTS} weights are checked at {PER_LAYER} weights "
-                     "per layer (the bias weight among them); deeper or wider than 5 layers of width 6 "
-                     "the exact check runs modulo the prime $2^{61} - 1$."],
+                     "The architecture asked for is checked at full size, every weight: the derivative of "
+                     "the written-out loss along random directions V, by dual numbers (no deltas), against "
+                     "$\\langle G, V \\rangle$ with G the recursion's gradient; exactly modulo the largest prime "
+                     "p with $n p^2 < 2^{63}$ (n the largest width), every h a random cubic (a false identity "
+                     "passes a point with probability at most deg/p), and in float64 with the real h. "
+                     f"Up to {ALL_WEIGHTS} weights it is also compared with SymEngine, every weight; deeper or "
+                     "wider than 5 layers of width 6 that exact check runs modulo the prime $2^{61} - 1$."],
                     [derivation_eq9(), derivation_eq8()], checks)
