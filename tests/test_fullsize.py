@@ -168,3 +168,13 @@ def test_vectorised_full_size_agrees_and_rejects_a_wrong_form() -> None:
         def output_delta(self):  # type: ignore[no-untyped-def]
             return self.T - self.Z(self.L)
     assert not full_size(TminusY(model.widths, model.hidden, model.loss, 2)).passed
+
+
+def test_d_checks_a_large_user_architecture_in_full_mod_p() -> None:
+    """Exercise d on 784,128,10: past the symbolic limit the collapse is checked mod p, in full."""
+    from derive.exercises import Config
+    from derive.exercises.d_linear_collapse import exercise_d
+    ex = exercise_d(Config((784, 128, 10), ("tanh",)))
+    assert ex.verified and not ex.powerless
+    full = [c for c in ex.extra_checks if c.route == "mod-p"]
+    assert full and all(c.counts and "784" in c.detail for c in full)

@@ -8,6 +8,7 @@ import random
 
 import sympy as sp
 
+from derive.backprop import fullsize
 from derive.core import notation as nt
 from derive.core.activations import identity
 from derive.core.checks import CONTROL_P, Check, Context, Outcome, timed
@@ -30,6 +31,9 @@ def affine_matrices(net: Network, weights: dict[sp.Indexed, sp.Rational] | None 
         W, b = W.xreplace(weights or {}), b.xreplace(weights or {})
         A, c = W * A, W * c + b
     return A, c, x
+
+
+SYMBOLIC_PATHS = 500  # paths through a network up to which the collapse checks stay symbolic
 
 
 def collapse_checks(widths: tuple[int, ...]) -> list[Check]:
@@ -55,7 +59,7 @@ def sampled_weights(net: Network, seed: int) -> dict[sp.Indexed, sp.Rational]:
     return {w: random_rational(rng) for l in range(1, net.L + 1) for w in net.weights(l)}
 
 
-def collapse_checks_for(net: Network, symbolic_paths: int = 500) -> list[Check]:
+def collapse_checks_for(net: Network, symbolic_paths: int = SYMBOLIC_PATHS) -> list[Check]:
     """The three collapse checks on a concrete network (a test feeds one with a tanh), each
     with its control: the same check on a map that is not affine, y + (1 + x_1^2)/97.
 
@@ -128,9 +132,10 @@ def induction() -> Derivation:
 @exercise("d")
 def exercise_d(config: Config) -> Exercise:
     shapes = [(2,) + (3,) * (L - 1) + (2,) for L in range(1, 6)]
-    if config.widths not in shapes:
-        shapes.append(config.widths)
     checks = [c for widths in shapes for c in collapse_checks(widths)]
+    if config.widths not in shapes:  # the user's network, in full: symbolic while small, mod p beyond
+        small = sp.prod(config.widths) <= SYMBOLIC_PATHS
+        checks += collapse_checks(config.widths) if small else fullsize.affine_checks(config.widths)
     return Exercise("d", "Without non-linearities the network is affine in $x$",
                     "Exercise d): remove every non-linearity (take $h_l(a) = a$) and show that the "
                     "output is linear in $x$ (affine, with the biases), so the deep model collapses "
@@ -138,5 +143,7 @@ def exercise_d(config: Config) -> Exercise:
                     ["Linear here means affine: $y = A x + c$ with $A = W^{(L)} \\cdots W^{(1)}$ "
                      "(the bias columns removed) and $c$ collecting the propagated biases.",
                      "Two routes for each L: the Hessian of y in x vanishes (symbolic), and the "
-                     "second difference $y(x+u) + y(x-u) - 2y(x)$ is exactly 0 at random rational points."],
+                     "second difference $y(x+u) + y(x-u) - 2y(x)$ is exactly 0 at random rational points. "
+                     f"An architecture with more than {SYMBOLIC_PATHS} paths is checked in full modulo a "
+                     "prime: the second difference vanishes and $y = A x + c$ at random points."],
                     [induction()], checks)
