@@ -26,6 +26,8 @@ from derive.core.points import (
     corner_sizes,
     evaluate,
     explicit,
+    leaves,
+    random_rational,
     replace_functions,
     sample_point,
     surrogate,
@@ -36,9 +38,22 @@ from derive.core.points import (
 # --- the routes -------------------------------------------------------------------------------
 def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None = None) -> tuple[bool, str]:
     """SymPy proves lhs - rhs = 0 (with `wrong`, the same for the perturbed claim)."""
-    if wrong is not None:
-        rhs = wrong.apply(rhs)
-    diff = relate(expand_definitions(lhs - rhs, ctx.definitions), ctx, {})
+    def side(expr: sp.Expr) -> sp.Expr:  # memoised: a step is the rhs of one link, the lhs of the next
+        key = ("symbolic", expr)
+        if key not in ctx.cache:
+            ctx.cache[key] = expand_definitions(expr, ctx.definitions)
+        return ctx.cache[key]
+
+    def right(sizes: dict[sp.Symbol, int] | None) -> sp.Expr:
+        value = side(rhs) if sizes is None else concrete(rhs, ctx, sizes)
+        if wrong is None:
+            return value
+        offset = expand_definitions(wrong.offset, ctx.definitions) if sizes is None else concrete(
+            wrong.offset, ctx, sizes)
+        return wrong.apply(value, offset)
+    if isinstance(lhs, (sp.MatrixBase, sp.MatrixExpr)) or lhs.atoms(sp.MatrixSymbol):
+        side = lambda expr: expand_definitions(expr, ctx.definitions)  # noqa: E731  (no cache for matrices)
+    diff = relate(side(lhs) - right(None), ctx, {})
     if is_zero(sp.expand(diff)):
         return True, "expand(lhs - rhs) = 0"
     note = ""
@@ -49,17 +64,35 @@ def symbolic_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None
         notes = []
         for last in (False, True):
             sizes = corner_sizes(ctx, last)
-            diff = relate(concrete(lhs - rhs, ctx, sizes), ctx, sizes)
+            diff = relate(concrete(lhs, ctx, sizes) - right(sizes), ctx, sizes)
             notes.append(", ".join(f"{s}={v}" for s, v in sizes.items()))
             if not is_zero(sp.expand(diff)):
                 break
         else:
             return True, "expand(lhs - rhs) = 0 at " + " and at ".join(notes)
         note = " at " + notes[-1]
+    witness = nonzero_at_a_point(diff)
+    if witness is not None:  # simplify could not make it 0: it is not 0 at this point
+        return False, f"lhs - rhs = {sp.sstr(diff)[:160]} is {witness} at a rational point{note}"
     simplified = sp.simplify(diff)
     if simplified == 0:
         return True, "simplify(lhs - rhs) = 0" + note
     return False, f"lhs - rhs = {sp.sstr(simplified)[:200]}{note}"
+
+
+def nonzero_at_a_point(diff: sp.Expr) -> sp.Rational | None:
+    """A non-zero exact value of diff at a random rational point, each undefined function a
+    random polynomial, if there is one: then diff is not identically 0 (not for every h) and
+    no simplification can prove it is. None: no such witness."""
+    if isinstance(diff, (sp.MatrixBase, sp.MatrixExpr)) or diff.has(sp.Sum, sp.Product, sp.Piecewise):
+        return None
+    rng = random.Random(97)
+    table = {f: surrogate(rng) for f in undefined_functions(diff)}
+    if table:
+        diff = replace_functions(diff, table)
+    point = {q: random_rational(rng, positive=True) for q in sorted(leaves(diff), key=sp.default_sort_key)}
+    value = diff.xreplace(point)
+    return value if value.is_Rational and value != 0 else None
 
 
 def relate(diff: sp.Expr, ctx: Context, sizes: dict[sp.Symbol, int]) -> sp.Expr:
