@@ -22,6 +22,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from derive.backprop import fullsize
 from derive.backprop.net import Key, Net, Sample, fn_name, layers_with_h, registry_fn
 from derive.backprop.route2 import forward as route2_forward
 from derive.backprop.route2 import route2
@@ -36,7 +37,7 @@ ROUTE2, FD = "emitted-vs-route2", "emitted-vs-fd"
 N = 3  # examples in the batch
 TOL, FD_TOL, FD_STEP, FD_DIRECTIONS = 1e-9, 1e-6, 1e-5, 3
 LR = 0.5  # the step sgd_step() is checked with
-MAX_WEIGHTS = 20_000  # route 2 in mpmath: about a second per loss at this size
+MAX_WEIGHTS = 20_000  # route 2 in mpmath up to here (about a second per loss); past it, in float64 at full size
 LIMIT = 60.0  # seconds per check
 WRONG = mpmath.mpf(CONTROL_P + 1) / CONTROL_P
 Render = Callable[[str, str, str, str], str]  # (widths, activation, loss, dtype) -> source
@@ -173,17 +174,70 @@ class Point:
                                f"error {err:.1e} (tolerance {FD_TOL:g})")
 
 
-KINDS = ((ROUTE2, Point.gradients), (ROUTE2, Point.loss_value), (ROUTE2, Point.sgd), (FD, Point.fd))
+class FullPoint(Point):
+    """Past MAX_WEIGHTS weights: route 2 at full size in float64 (derive.backprop.fullsize: eqs. (8),
+    (9) over all units, h and h' from the independent table), the loss written out in float64."""
+
+    def __init__(self, net: Net, loss: str, source: str, seed: int) -> None:
+        self.net, self.loss = net, loss
+        self.module = module = load(source, f"emitted_{loss.replace('-', '_')}")
+        rng = np.random.default_rng(seed)
+        self.params = module.init_params(seed)
+        D, K = net.widths[0], net.widths[-1]
+        self.X = rng.standard_normal((N, D))
+        self.T = (np.eye(K)[rng.integers(0, K, N)] if loss == "cross-entropy"
+                  else rng.standard_normal((N, K)))
+        self.E, self.grads = module.gradients(self.params, self.X, self.T)
+        W = [np.hstack([self.params[f"b{l}"][:, None], self.params[f"W{l}"]]) for l in range(1, net.L + 1)]
+        self.pt = fullsize.Point(W, self.X, self.T, [np.zeros_like(w) for w in W], fullsize.real_layers(net))
+        G = fullsize.route2(net, self.pt, fullsize.FLOAT64)
+        self.reference = {name: g for l in range(1, net.L + 1)
+                          for name, g in ((f"b{l}", G[l - 1][:, 0]), (f"W{l}", G[l - 1][:, 1:]))}
+        self.rng, self.pairs = rng, []
+
+    def gradients(self, scale: Any = 1) -> Outcome:
+        err = array_error(self.grads, self.reference, float(scale))
+        return err <= TOL, (f"{self.loss}: gradients() vs route 2 at full size (float64, every weight), N={N}: "
+                            f"max relative error {err:.1e} (tolerance {TOL:g})")
+
+    def loss_value(self, scale: Any = 1) -> Outcome:
+        z = self.X
+        for l in range(1, self.net.L + 1):  # eqs. (5)-(7), h from the independent table
+            a = fullsize.ones(z) @ self.pt.W[l - 1].T
+            z = self.pt.layers[l][1](a) if l in self.pt.layers else a
+        if self.loss == "cross-entropy":
+            shifted = z - z.max(axis=1, keepdims=True)
+            exact = -float((self.T * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))).sum())
+        elif self.loss == "gaussian-nll":  # -log N(t | y, 1) per output
+            exact = float((0.5 * (z - self.T) ** 2 + 0.5 * np.log(2 * np.pi)).sum())
+        else:
+            exact = float(((z - self.T) ** 2).sum())
+        got = [float(self.module.loss(self.params, self.X, self.T)), float(self.E)]
+        err = max(abs(g - float(scale) * exact) for g in got) / max(abs(float(scale) * exact), 1e-300)
+        return err <= TOL, (f"{self.loss}: loss() and the E of gradients() vs E written out in float64: "
+                            f"relative error {err:.1e} (tolerance {TOL:g})")
+
+    def sgd(self, scale: Any = 1) -> Outcome:
+        stepped = self.module.sgd_step(self.params, self.reference, LR)
+        moved = {k: stepped[k] - self.params[k] for k in self.params}
+        want = {k: -LR * g for k, g in self.reference.items()}
+        err = array_error(moved, want, float(scale))
+        return err <= TOL, (f"{self.loss}: sgd_step(params, route-2 grads, {LR}) vs w - {LR} g, every weight: "
+                            f"max error {err:.1e} of max |lr g| (tolerance {TOL:g})")
+
+
+def array_error(got: dict[str, np.ndarray], want: dict[str, np.ndarray], scale: float) -> float:
+    """max |got - scale want| / max |scale want| over every array."""
+    top = max(float(np.abs(scale * w).max()) for w in want.values())
+    return max(float(np.abs(got[k] - scale * w).max()) for k, w in want.items()) / max(top, 1e-300)
+
+
+KINDS = ((ROUTE2, "gradients"), (ROUTE2, "loss_value"), (ROUTE2, "sgd"), (FD, "fd"))  # Point methods
 
 
 def checks(widths: tuple[int, ...], activations: tuple[str, ...], seed: int = 0,
            render: Render | None = None) -> list[Check]:
     """Four checks per loss (gradients, loss, sgd_step vs route 2; gradients vs FD), with controls."""
-    net_size = sum((widths[l - 1] + 1) * widths[l] for l in range(1, len(widths)))
-    if net_size > MAX_WEIGHTS:
-        why = (f"refused: widths {','.join(map(str, widths))} have {net_size} weights; route 2 in "
-               f"mpmath checks at most {MAX_WEIGHTS} (about ten seconds)")
-        return [Check(ROUTE2, False, 0.0, why)]
     make = render or plan.module_source
     out = []
     for loss in LOSSES:
@@ -194,9 +248,10 @@ def checks(widths: tuple[int, ...], activations: tuple[str, ...], seed: int = 0,
     return out
 
 
-def measure(point: Callable[[], Point], kind: Callable[[Point, Any], Outcome], scale: Any) -> Outcome:
-    """One comparison at the point; scale = 98/97 makes the reference wrong (the control)."""
-    return kind(point(), scale)
+def measure(point: Callable[[], Point], kind: str, scale: Any) -> Outcome:
+    """One comparison (a Point method) at the point; scale = 98/97 makes the reference wrong (the control)."""
+    outcome: Outcome = getattr(point(), kind)(scale)
+    return outcome
 
 
 def lazy_point(widths: tuple[int, ...], activations: tuple[str, ...], loss: str, seed: int,
@@ -208,6 +263,7 @@ def lazy_point(widths: tuple[int, ...], activations: tuple[str, ...], loss: str,
         if not made:
             net = Net(widths, activations, ROUTE2_LOSS[loss], "identity", N)
             source = render(",".join(map(str, widths)), ",".join(activations) or "identity", loss, "float64")
-            made.append(Point(net, loss, source, seed))
+            large = sum(len(net.weights(l)) for l in range(1, net.L + 1)) > MAX_WEIGHTS
+            made.append((FullPoint if large else Point)(net, loss, source, seed))
         return made[0]
     return get
