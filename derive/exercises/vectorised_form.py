@@ -68,8 +68,9 @@ def exercise_vectorised(config: Config) -> Exercise:
                      "$b^{(l)}$ kept apart from $W^{(l)}$, so $W^{(l+1)}$ holds no bias column and "
                      "$\\Delta^{(l+1)} W^{(l+1)}$ sums over the units of layer l+1 only, as in (9).",
                      "$h'$ is taken from Z where cheaper (tanh: $1 - z^2$, sigmoid: $z (1 - z)$). relu's $h'$ "
-                     "is the Heaviside step; relu has no derivative at 0, and the checks refuse a point "
-                     "with a pre-activation exactly 0.",
+                     "is the Heaviside step; relu has no derivative at 0: the emitted code takes "
+                     "$\\mathrm{relu}'(0) = 0$, as PyTorch does, and the checks refuse a point with a "
+                     "pre-activation exactly 0.",
                      "The Gaussian negative log-likelihood is taken at $\\sigma^2 = 1$: $\\Delta^{(L)} = Y - T$.",
                      "Two routes per shape: the matrix form in exact or 50-digit arithmetic against the "
                      "scalar recursion, and in NumPy float64 against SymEngine's derivatives of the "
