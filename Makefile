@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= output
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
-                texlive-fonts-recommended lmodern latexmk poppler-utils
+                texlive-fonts-recommended lmodern latexmk poppler-utils pandoc
 
 .PHONY: run test setup tex bench golden clean mutation
 
@@ -20,7 +20,7 @@ $(BIN)/derive: pyproject.toml
 setup: $(BIN)/derive tex
 
 tex:
-	@if command -v pdflatex >/dev/null 2>&1 && command -v latexmk >/dev/null 2>&1; then :; \
+	@if command -v pdflatex >/dev/null 2>&1 && command -v latexmk >/dev/null 2>&1 && command -v pandoc >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing TeX Live from Debian's packages (about a minute)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

@@ -5,7 +5,6 @@ Library errors (DeriveError) and any OSError become one line on stderr and exit 
 from __future__ import annotations
 
 import errno
-import os
 import sys
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -87,20 +86,6 @@ class Group(click.Group):
         formatter.write_paragraph()
         formatter.write_text(f"Activations: {', '.join(activation_names())}. Losses: {', '.join(loss_names())}. "
                              f"Exercises (--only): {', '.join(exercise_ids())}.")
-
-
-def writable_folder(out_dir: str) -> None:
-    """DeriveError unless `out_dir` is a folder or can become one (checked before minutes of work)."""
-    from derive.core.files import can_make_folder
-    if out_dir == "":
-        raise DeriveError("cannot write into '': the folder name is empty; give a folder such as output")
-    try:
-        is_file = os.path.lexists(out_dir) and not os.path.isdir(out_dir)
-    except OSError:
-        is_file = False  # can_make_folder says why
-    if is_file:
-        raise DeriveError(f"cannot write into {out_dir}: it is a file; give a folder such as output")
-    can_make_folder(out_dir)
 
 
 def architecture(widths: str | None, activation: str | None):  # type: ignore[no-untyped-def]
@@ -190,7 +175,6 @@ def sheet(out_dir: str, formats: str | None, timings: bool) -> None:
     Example: derive sheet -o output --format tex,md
     """
     from derive.emit.sheet import default_formats, write_sheet  # owned by the sheet emitter
-    writable_folder(out_dir)
     if formats is None:
         formats, warning = default_formats()
         if warning:

@@ -19,6 +19,8 @@ def os_error(exc: OSError, verb: str, path: str | os.PathLike[str] | None = None
 def can_make_folder(folder: str | os.PathLike[str]) -> None:
     """DeriveError unless `folder` is, or can be made, a writable folder (its nearest existing
     ancestor is a folder we may write into): checked before work whose result would be lost."""
+    if os.fspath(folder) == "":
+        raise DeriveError("cannot write into '': the folder name is empty; give a folder such as output")
     folder = Path(folder)
     for existing in (folder, *folder.parents):
         try:

@@ -3,17 +3,29 @@
 Both are made of the same cells: an introduction, then for each exercise a cell with what
 is asked and a cell with the answer (as the hand-in notebook pairs them), the summary.
 Math is $...$ inline and $$ \\begin{aligned} ... \\end{aligned} $$ displayed, on lines of
-their own, which Jupyter (MathJax) and GitHub render alike. The notebook's JSON is
-nbformat's (sorted keys) with fixed cell ids, so the same sheet gives the same bytes.
+their own, which Jupyter (MathJax) and GitHub render alike; inside math, \\{ \\} \\| are
+written \\lbrace \\rbrace \\lVert \\rVert (GitHub reads Markdown escapes before the math).
+The notebook's JSON is nbformat's (sorted keys) with fixed cell ids and a title (what
+nbconvert puts in <title> and \\title), so the same sheet gives the same bytes.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import nbformat
 
 from derive.emit import environment
+from derive.emit.latex.prose import portable_math
 from derive.emit.latex.sheet_model import Section
+
+TITLE = "DTU 02456 Exercise 1: verified solutions"
+DISPLAY = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.MULTILINE | re.DOTALL)
+
+
+def portable(text: str) -> str:
+    """The $$ ... $$ blocks of a cell with portable_math (inline math came through md_prose)."""
+    return DISPLAY.sub(lambda m: f"$$\n{portable_math(m[1])}\n$$", text)
 
 
 def cells(sections: Sequence[Section], summary_note: str, timings: bool = False) -> list[tuple[str, str]]:
@@ -26,7 +38,7 @@ def cells(sections: Sequence[Section], summary_note: str, timings: bool = False)
     summary = env.get_template("sheet_summary.md.j2")
     out.append(("summary", summary.render(sections=sections, summary_note=summary_note,
                                           timings=timings)))
-    return [(cell_id, text.strip() + "\n") for cell_id, text in out]
+    return [(cell_id, portable(text.strip()) + "\n") for cell_id, text in out]
 
 
 def markdown(parts: list[tuple[str, str]]) -> str:
@@ -38,7 +50,7 @@ def notebook(parts: list[tuple[str, str]]) -> str:
     """solutions.ipynb: nbformat v4, Markdown cells only, fixed ids, sorted keys."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                   "language_info": {"name": "python"}}
+                   "language_info": {"name": "python"}, "title": TITLE}
     nb.cells = [nbformat.v4.new_markdown_cell(text.rstrip(), id=cell_id) for cell_id, text in parts]
     nbformat.validate(nb)
     return nbformat.writes(nb) + "\n"

@@ -2,19 +2,23 @@
 
 Every registered exercise is built (and so verified) once; the sheet is written only if
 every derivation verified, otherwise DeriveError names the first failure and nothing is
-written. The .tex, .md and .ipynb hold no timings unless asked (``timings=True``), so
-the same engine gives the same bytes; the PDF is compiled with fixed dates.
+written. The output folder is checked first (before seconds of work), and the formats are
+written all or none: each to a temporary file, then all renamed. The .tex, .md and .ipynb
+hold no timings unless asked (``timings=True``), so the same engine gives the same bytes;
+the PDF is compiled with fixed dates.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from derive.core.errors import DeriveError
-from derive.core.files import write_atomic
+from derive.core.files import can_make_folder, file_target, os_error
 from derive.emit import environment
 from derive.emit.latex.pdf import TEX_PACKAGES, compile_pdf, have_tex, require_tex
-from derive.emit.latex.prose import prose
+from derive.emit.latex.prose import md_prose, prose
 from derive.emit.latex.sheet_model import Section, route_list, sections
 from derive.emit.notebook import cells, markdown, notebook
 from derive.exercises.base import Config, Exercise, run
@@ -60,7 +64,7 @@ def render_tex(exercises: Sequence[Exercise], timings: bool = False) -> str:
 
 
 def markdown_cells(exercises: Sequence[Exercise], timings: bool = False) -> list[tuple[str, str]]:
-    parts: list[Section] = sections(exercises, str, timings)
+    parts: list[Section] = sections(exercises, md_prose, timings)
     return cells(parts, summary_note(exercises, timings, "`derive verify`"), timings)
 
 
@@ -80,11 +84,45 @@ def render(exercises: Sequence[Exercise], formats: Sequence[str], timings: bool 
     return {f: out[f] for f in FORMATS if f in out}
 
 
+def writable_folder(out_dir: str) -> Path:
+    """`out_dir` as a Path; DeriveError unless it is, or can be made, a folder we may write in."""
+    can_make_folder(out_dir)
+    return Path(out_dir)
+
+
+def write_all(folder: Path, contents: Mapping[str, str | bytes]) -> list[Path]:
+    """solutions.<format> for every format or for none: temporary files first, then renames."""
+    targets = [file_target(folder / f"solutions.{fmt}") for fmt in contents]
+    made = [p for p in (folder, *folder.parents) if not os.path.lexists(p)]
+    temps: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for target, data in zip(targets, contents.values()):
+            fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+            temps.append(Path(name))
+            with os.fdopen(fd, "wb") as out:
+                out.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+            os.chmod(name, 0o644)
+        for tmp, target in zip(temps, targets):
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        for empty in made:  # the folders this call made, innermost first
+            try:
+                empty.rmdir()
+            except OSError:
+                break
+        raise os_error(exc, "write into", folder) from None
+    return targets
+
+
 def write_sheet(out_dir: str, formats: str, timings: bool = False,
                 config: Config = Config()) -> list[Path]:
     """Build and verify every exercise, then write solutions.<format> into `out_dir`."""
+    folder = writable_folder(out_dir)  # say so before seconds of work
     wanted = parse_formats(formats)
     if "pdf" in wanted:
         require_tex()  # say so before minutes of work
     contents = render(run(config), wanted, timings)  # raises before anything is written
-    return [write_atomic(Path(out_dir) / f"solutions.{fmt}", data) for fmt, data in contents.items()]
+    return write_all(folder, contents)

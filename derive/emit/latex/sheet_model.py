@@ -6,7 +6,7 @@ routes that verified that link), the boxed result with the routes that verified 
 claim, and the checks that belong to no derivation. Equation tags (a.1, a.2, ...) are
 computed here, so the PDF, the Markdown and the notebook number lines alike.
 
-Prose goes through `text` (derive.emit.latex.prose for LaTeX, unchanged for Markdown);
+Prose goes through `text` (derive.emit.latex.prose: prose for LaTeX, md_prose for Markdown);
 expressions through derive.emit.latex.latex. Nothing here is wall-clock dependent unless
 `timings` is asked for.
 """
@@ -19,6 +19,7 @@ from derive.core.checks import Check
 from derive.core.derivation import Derivation
 from derive.core.errors import DeriveError
 from derive.emit.latex.printer import latex
+from derive.emit.latex.prose import readable
 from derive.exercises.base import Exercise
 
 Text = Callable[[str], str]
@@ -52,8 +53,16 @@ class Block:
 
 @dataclass(frozen=True)
 class CheckRow:
+    """A check beside the derivations; the sheet prints it as "Checked by <route>: <detail>"."""
+
     route: str
-    detail: str
+    detail: str  # a clause in words, its formulas as maths, ending in a full stop
+
+
+def check_row(check: Check, text: Text) -> CheckRow:
+    """The check's detail made readable (derive.emit.latex.prose.readable), then `text`."""
+    detail = readable(check.detail).strip()
+    return CheckRow(check.route, text(detail if detail.endswith(".") else f"{detail}."))
 
 
 @dataclass(frozen=True)
@@ -164,7 +173,7 @@ def section(ex: Exercise, text: Text, timings: bool = False) -> Section:
     for d in ex.derivations:
         blocks.append(block(d, tag, first, text))
         first += len(blocks[-1].lines)
-    checks = [CheckRow(c.route, text(c.detail)) for c in ex.extra_checks if c.counts]
+    checks = [check_row(c, text) for c in ex.extra_checks if c.counts]
     fragments = [x for b in blocks for line in b.lines for x in (line.lhs, line.rhs) if x]
     fragments += [b.result for b in blocks]
     return Section(ex.id, tag, heading_of(ex), f"ex-{ex.id}", text(ex.title), text(ex.statement),
