@@ -37,6 +37,7 @@ def test_installed_copy_runs_outside_the_source_tree(wheel: Path, tmp_path: Path
     env = {**os.environ, "PYTHONPATH": str(target)}
     probe = ("import derive, derive.emit as e; "
              "assert str(e.template_dir()).startswith(%r), e.template_dir(); "
+             "from derive.check.parse import parse; parse('y_j = h_2(a_j^{(2)})'); "  # the grammar ships
              "print(derive.__file__)" % str(target))
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
