@@ -1,4 +1,4 @@
-"""The `derive` command: a thin shell over the library (verify, sheet, code).
+"""The `derive` command: a thin shell over the library (verify, sheet, code, check).
 
 Library errors (DeriveError) and any OSError become one line on stderr and exit status 2.
 """
@@ -205,6 +205,37 @@ def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> 
     def warn(line: str) -> None:
         click.echo(f"warning: {line}", err=True)
     click.echo(str(write_module(widths, activation, loss, dtype, out_path, warn=warn)))
+
+
+@cli.command()
+@click.argument("exercise")
+@click.argument("answer", required=False)
+@click.option("--file", "answer_file", type=click.Path(), help="Read the answer from this file.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.option("--timeout", default=5.0, show_default=True, type=float, help="Seconds per answer, then undecided.")
+def check(exercise: str, answer: str | None, answer_file: str | None, as_json: bool, timeout: float) -> None:
+    """Judge a LaTeX answer to exercise i, j, k or l (ANSWER '-' reads stdin).
+
+    Exit 0 correct or convention, 1 wrong or incomplete, 2 unreadable or bad usage, 3 undecided.
+
+    Example: derive check j "\\delta_j^{(l)} = h_l'(a_j^{(l)}) \\sum_k w_{kj}^{(l+1)} \\delta_k^{(l+1)}"
+    """
+    from derive.check import report
+    from derive.check.judge import check as judge
+    from derive.check.reference import BUILDERS
+    if exercise not in BUILDERS:
+        words = " (a proof in words: derive checks formulas)" if exercise == "d" else ""
+        raise UserError(f"derive check knows exercises {', '.join(sorted(BUILDERS))}, not {exercise!r}{words}")
+    if (answer is None) == (answer_file is None):
+        raise UserError("give the answer as ANSWER ('-' for stdin) or --file F, one of them")
+    try:
+        text = click.open_file(answer_file, encoding="utf-8").read() if answer_file else \
+            (sys.stdin.read() if answer == "-" else str(answer))
+    except OSError as exc:
+        raise UserError(f"cannot read {answer_file}: {exc.strerror}") from None
+    verdict = judge(exercise, text, timeout)
+    click.echo(report.as_json(verdict) if as_json else report.text(verdict))
+    sys.exit(report.EXIT[verdict.verdict])
 
 
 def main() -> None:

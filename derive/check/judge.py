@@ -1,0 +1,187 @@
+"""Judge a student's LaTeX answer against the verified result: a Verdict, its equations, the mistakes named.
+
+Each equation is identified by its left side; every side is compared with the verified right
+side at random points (derive.check.numeric); a wrong one is compared with the mutants of
+derive.check.mistakes. `Checker` keeps the references, points and their values between answers.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.check import mistakes as mk
+from derive.check.answer import Answer, Equation, ParseError
+from derive.check.names import DOTS
+from derive.check.numeric import Point, canonical, ratio, same, value
+from derive.check.parse import parse
+from derive.check.readback import equation_text, readback
+from derive.check.reference import Reference, Target, key_of, lhs_indices, reference
+from derive.core.checks import time_limit
+
+VERDICTS = ("correct", "convention", "incomplete", "wrong", "unreadable", "undecided")
+SEEDS = (0, 1, 2, 3)
+
+
+@dataclass(frozen=True)
+class EquationVerdict:
+    """One equation of the answer: its left side, verdict, mistakes, read-back, first false link."""
+
+    lhs: str
+    verdict: str
+    mistakes: tuple[str, ...] = ()
+    read_as: str = ""
+    failing_link: int | None = None
+    message: str = ""
+    convention: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What derive concluded about one answer to one exercise."""
+
+    exercise: str
+    verdict: str
+    convention: str | None = None
+    mistakes: tuple[str, ...] = ()
+    equations: tuple[EquationVerdict, ...] = ()
+    message: str = ""
+    seconds: float = 0.0
+    read_as: str = ""
+
+
+@dataclass
+class Checker:
+    """Judges many answers to one exercise: the reference, its points and values are prepared once."""
+
+    exercise: str
+    ref: Reference = field(init=False)
+    points: list[Point] = field(init=False)
+    cache: dict[tuple[object, ...], sp.Expr] = field(default_factory=dict)
+    links: int = 0
+
+    def __post_init__(self) -> None:
+        self.ref = reference(self.exercise)
+        self.points = [Point(self.ref.space, seed) for seed in SEEDS]
+        self.forms = {t.key: [(None, canonical(t.rhs))] + [(c, canonical(e)) for c, e in t.conventions]
+                      for t in self.ref.targets}
+        self.mutants = {t.key: [(c, m) for c, e in self.forms[t.key] for m in mk.mutants(e)] for t in self.ref.targets}
+
+    def known(self, key: tuple[object, ...], expr: sp.Basic, p: Point) -> sp.Expr:
+        if key not in self.cache:
+            self.cache[key] = value(expr, p)
+        return self.cache[key]
+
+    def check(self, latex: str, timeout: float = 5.0) -> Verdict:
+        start = time.perf_counter()
+        try:
+            answer = parse(latex)
+        except ParseError as e:
+            return Verdict(self.exercise, "unreadable", message=f"{e}\n{e.caret()}",
+                           seconds=time.perf_counter() - start)
+        try:
+            with time_limit(timeout):
+                verdict = self.judge(answer)
+        except TimeoutError:
+            verdict = Verdict(self.exercise, "undecided", message=f"no verdict within {timeout:g} s")
+        except (RecursionError, ValueError, TypeError, ZeroDivisionError) as e:
+            verdict = Verdict(self.exercise, "undecided", message=f"derive could not evaluate this: {e}")
+        return Verdict(verdict.exercise, verdict.verdict, verdict.convention, verdict.mistakes, verdict.equations,
+                       verdict.message, time.perf_counter() - start, readback(answer))
+
+    def judge(self, answer: Answer) -> Verdict:
+        targets = {t.key: t for t in self.ref.targets}
+        matched: list[tuple[Equation, Target]] = []
+        for eq in answer.equations:
+            if len(eq.sides) == 1:
+                matched.append((eq, self.ref.targets[0]))
+            elif key_of(eq.lhs) in targets:
+                matched.append((eq, targets[str(key_of(eq.lhs))]))
+            else:
+                stem = [t for t in self.ref.targets if (key_of(eq.lhs) or "?").split("__")[0] == t.key.split("__")[0]]
+                if len(stem) == 1:
+                    matched.append((eq, stem[0]))
+        if not matched:
+            first = answer.equations[0]
+            return Verdict(self.exercise, "wrong", equations=(EquationVerdict(mk.text(first.lhs), "wrong"),),
+                           message=f"{mk.text(first.lhs)} is none of the results exercise {self.exercise} asks for")
+        results = tuple(self.equation(eq, t) for eq, t in matched)
+        return combine(self.exercise, results, {t.key for _, t in matched} != set(targets))
+
+    def equation(self, eq: Equation, target: Target) -> EquationVerdict:
+        one_sided = len(eq.sides) == 1
+        lhs = target.lhs if one_sided else eq.lhs
+        shown = mk.text(lhs)
+        read = equation_text(eq)
+        sides = [canonical(s) for s in (eq.sides if one_sided else eq.sides[1:])]
+        if any(s.has(DOTS) for s in sides):
+            return EquationVerdict(shown, "incomplete", read_as=read, message="the answer stops at …")
+        alias = dict(zip(lhs_indices(lhs), lhs_indices(target.lhs)))
+        extra = None if one_sided else mk.free_index(set(lhs_indices(lhs)) | mk.free_indices(lhs), sides[-1])
+        structural = [("free-index", extra)] if extra else []
+        structural += [("reused-index", m) for m in {mk.reused_index(s) for s in sides} if m]
+        values = [[value(s, p, alias) for p in self.points] for s in sides]
+        truth = [self.known((target.key, seed), target.rhs, p) for seed, p in zip(SEEDS, self.points)]
+        chain = [truth] + values
+        links = [all(same(u, v) for u, v in zip(a, b)) for a, b in zip(chain, chain[1:])]
+        failing = None if one_sided or all(links) else links.index(False)
+        self.links = len(links)
+        wrong = next((n for n, v in enumerate(values) if not all(same(u, w) for u, w in zip(v, truth))), None)
+        if wrong is None and not structural:
+            return EquationVerdict(shown, "correct", read_as=read)
+        if wrong is None:
+            return self.wrong(shown, read, failing, structural)
+        student = values[wrong]
+        for convention, form in self.forms[target.key][1:]:
+            rhs = [self.known((target.key, convention, s), form, p) for s, p in zip(SEEDS, self.points)]
+            if all(same(u, v) for u, v in zip(student, rhs)) and failing in (None, len(links) - 1):
+                return EquationVerdict(shown, "convention", read_as=read, convention=convention,
+                                       message=f"correct with the {convention} convention (the exercise's own E differs)")
+        return self.wrong(shown, read, failing, structural + self.diagnose(target, student, truth))
+
+    def diagnose(self, target: Target, student: list[sp.Expr], truth: list[sp.Expr]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        survivors = list(enumerate(self.mutants[target.key]))
+        for seed, p, v in zip(SEEDS, self.points, student):
+            survivors = [(n, cm) for n, cm in survivors if same(v, self.known((target.key, "m", n, seed), cm[1].expr, p))]
+        for _, (_, m) in survivors:
+            if m.id not in [f for f, _ in found]:
+                found.append((m.id, m.message))
+        ratios = [ratio(u, v) for u, v in zip(student, truth)]
+        if not found and ratios[0] is not None and ratios[0] not in (0, 1, -1) and all(r == ratios[0] for r in ratios):
+            found.append(("factor", mk.factor_message(ratios[0])))
+        return found
+
+    def wrong(self, shown: str, read: str, failing: int | None, found: list[tuple[str, str]]) -> EquationVerdict:
+        ids = tuple(dict.fromkeys(i for i, _ in found))
+        message = "; ".join(dict.fromkeys(m for _, m in found)) or "not the verified result"
+        if failing is not None and self.links > 1:
+            message += f" (the first false step is link {failing}: side {failing} = side {failing + 1})"
+        return EquationVerdict(shown, "wrong", ids, read, failing, message)
+
+
+def combine(exercise: str, results: tuple[EquationVerdict, ...], missing: bool) -> Verdict:
+    """The answer's verdict from its equations': any wrong is wrong, a result left out is incomplete."""
+    mistakes = tuple(dict.fromkeys(m for r in results for m in r.mistakes))
+    conventions = [r.convention for r in results if r.convention]
+    for kind in ("wrong", "incomplete"):
+        bad = [r for r in results if r.verdict == kind]
+        if bad:
+            said = [r.message if len(results) == 1 else f"{r.lhs}: {r.message}" for r in bad]
+            return Verdict(exercise, kind, None, mistakes, results, "; ".join(said))
+    if missing:
+        return Verdict(exercise, "incomplete", None, (), results, "a result the exercise asks for is missing")
+    if conventions:
+        return Verdict(exercise, "convention", conventions[0], (), results, results[0].message)
+    return Verdict(exercise, "correct", None, (), results, "equals the verified result")
+
+
+CHECKERS: dict[str, Checker] = {}
+
+
+def check(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
+    """One answer to one exercise; the exercise's references are prepared on first use."""
+    if exercise not in CHECKERS:
+        CHECKERS[exercise] = Checker(exercise)
+    return CHECKERS[exercise].check(latex, timeout)
