@@ -222,7 +222,7 @@ def check(exercise: str, answer: str | None, answer_file: str | None, as_json: b
     """
     from derive.check import report
     from derive.check.judge import check as judge
-    from derive.check.reference import BUILDERS
+    from derive.check.targets import BUILDERS
     if exercise not in BUILDERS:
         words = " (a proof in words: derive checks formulas)" if exercise == "d" else ""
         raise UserError(f"derive check knows exercises {', '.join(sorted(BUILDERS))}, not {exercise!r}{words}")

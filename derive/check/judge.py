@@ -17,7 +17,9 @@ from derive.check.names import DOTS
 from derive.check.numeric import Point, canonical, ratio, same, value
 from derive.check.parse import parse
 from derive.check.readback import equation_text, readback
-from derive.check.reference import Reference, Target, key_of, lhs_indices, reference
+from derive.check.reference import Reference, Target, key_of, lhs_indices
+from derive.check.targets import target_reference
+from derive.core import notation as nt
 from derive.core.checks import time_limit
 
 VERDICTS = ("correct", "convention", "incomplete", "wrong", "unreadable", "undecided")
@@ -50,6 +52,11 @@ class Verdict:
     seconds: float = 0.0
     read_as: str = ""
 
+    def _repr_markdown_(self) -> str:
+        """How a notebook shows a Verdict: in words, with the read-back as maths (derive.check.report)."""
+        from derive.check.report import markdown
+        return markdown(self)
+
 
 @dataclass
 class Checker:
@@ -62,11 +69,11 @@ class Checker:
     links: int = 0
 
     def __post_init__(self) -> None:
-        self.ref = reference(self.exercise)
+        self.ref = target_reference(self.exercise)
         self.points = [Point(self.ref.space, seed) for seed in SEEDS]
         self.forms = {t.key: [(None, canonical(t.rhs))] + [(c, canonical(e)) for c, e in t.conventions]
                       for t in self.ref.targets}
-        self.mutants = {t.key: [(c, m) for c, e in self.forms[t.key] for m in mk.mutants(e)] for t in self.ref.targets}
+        self.mutants = {t.key: [(c, m) for c, e in self.forms[t.key] for m in mk.mutants(e, t.mistakes)] for t in self.ref.targets}
 
     def known(self, key: tuple[object, ...], expr: sp.Basic, p: Point) -> sp.Expr:
         if key not in self.cache:
@@ -115,6 +122,8 @@ class Checker:
         shown = mk.text(lhs)
         read = equation_text(eq)
         sides = [canonical(s) for s in (eq.sides if one_sided else eq.sides[1:])]
+        if lhs == nt.sigma and target.lhs == nt.sigma**2:  # sigma = s read as sigma^2 = s^2
+            sides = [s**2 for s in sides]
         if any(s.has(DOTS) for s in sides):
             return EquationVerdict(shown, "incomplete", read_as=read, message="the answer stops at …")
         alias = dict(zip(lhs_indices(lhs), lhs_indices(target.lhs)))

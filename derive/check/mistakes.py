@@ -93,10 +93,75 @@ def sign(ref: sp.Basic) -> Iterator[Mutant]:
 
 def bias_missing(ref: sp.Basic) -> Iterator[Mutant]:
     for s in ref.atoms(sp.Sum):
-        if s.limits[0][1] == 0:
-            v, _, top = s.limits[0]
+        v, low, top = s.limits[0]
+        if low == 0:
             yield Mutant("bias-missing", ref.xreplace({s: sp.Sum(s.function, (v, 1, top), *s.limits[1:])}),
                          f"the sum over {v} leaves out the bias unit {v} = 0")
+    for bias, s in written_bias(ref):
+        yield Mutant("bias-missing", ref.xreplace({bias + s: s}), f"the bias {text(bias)} is missing")
+
+
+def written_bias(ref: sp.Basic) -> Iterator[tuple[sp.Indexed, sp.Sum]]:
+    """w_{j0} + sum_{i=1} w_{ji} ...: the bias written out beside the sum from 1."""
+    for add in ref.atoms(sp.Add):
+        for s in (a for a in add.args if isinstance(a, sp.Sum) and a.limits[0][1] == 1):
+            for bias in (a for a in add.args if isinstance(a, sp.Indexed) and a.indices[-1] == 0):
+                if len(add.args) == 2:
+                    yield bias, s
+
+
+def bias_twice(ref: sp.Basic) -> Iterator[Mutant]:
+    for bias, s in written_bias(ref):
+        v, _, top = s.limits[0]
+        yield Mutant("bias-twice", ref.xreplace({s: sp.Sum(s.function, (v, 0, top), *s.limits[1:])}),
+                     f"the bias {text(bias)} is added to a sum over {v} that already starts at the bias unit 0")
+    for s in ref.atoms(sp.Sum):
+        v, low, _ = s.limits[0]
+        w = [e for e in s.function.atoms(sp.Indexed) if e.indices[-1] == v and str(e.base.label).startswith("w")]
+        if low == 0 and w:
+            bias = w[0].base[(*w[0].indices[:-1], 0)]
+            yield Mutant("bias-twice", ref.xreplace({s: bias + s}), f"the bias {text(bias)} is counted twice")
+
+
+def missing_data_index(ref: sp.Basic) -> Iterator[Mutant]:
+    for s in ref.atoms(sp.Sum):
+        v = s.limits[0][0]
+        for e in s.function.atoms(sp.Indexed):
+            if len(e.indices) >= 2 and e.indices[0] == v:
+                bare = e.base[e.indices[1:]]
+                yield Mutant("missing-data-index", ref.xreplace({e: bare}), f"{text(bare)} stands where {text(e)} belongs")
+
+
+def sum_misplaced(ref: sp.Basic) -> Iterator[Mutant]:
+    for s in ref.atoms(sp.Sum):
+        factors = sp.Mul.make_args(s.function)
+        if len(s.limits) == 1 and len([f for f in factors if f.has(s.limits[0][0])]) > 1:
+            apart = sp.Mul(*(sp.Sum(f, s.limits[0]) if f.has(s.limits[0][0]) else f for f in factors))
+            yield Mutant("sum-misplaced", ref.xreplace({s: apart}),
+                         f"the sum over {s.limits[0][0]} is taken of each factor apart, not of their product")
+
+
+def wrong_count(ref: sp.Basic) -> Iterator[Mutant]:
+    sizes = sorted((s for s in ref.free_symbols if isinstance(s, sp.Symbol) and s.is_integer), key=str)
+    for s in sizes:
+        for other in (sp.Integer(1), s - 1, s + 1):
+            yield Mutant("wrong-count", ref.xreplace({s: other}), f"{text(other)} stands where the count {s} belongs")
+    if len(sizes) == 2:
+        both = sizes[0] * sizes[1]
+        for other in (sp.Integer(1), both - 1):
+            yield Mutant("wrong-count", ref.subs(both, other), f"{text(other)} stands where the count {both} belongs")
+
+
+def sigma_not_squared(ref: sp.Basic) -> Iterator[Mutant]:
+    yield Mutant("sigma-not-squared", ref**2, "this is sigma, not the variance sigma^2")
+    yield Mutant("sigma-not-squared", sp.sqrt(ref), "this is sigma, not the variance sigma^2")
+
+
+def swapped_arguments(ref: sp.Basic) -> Iterator[Mutant]:
+    bases = {str(b.label): b for b in ref.atoms(sp.IndexedBase)}
+    if {"y", "t"} <= set(bases):
+        yield Mutant("swapped-arguments", ref.xreplace({bases["y"]: bases["t"], bases["t"]: bases["y"]}),
+                     "y and t are swapped: the log is of the prediction y, weighted by the target t")
 
 
 RULES: dict[str, Callable[[sp.Basic], Iterator[Mutant]]] = {
@@ -107,12 +172,21 @@ RULES: dict[str, Callable[[sp.Basic], Iterator[Mutant]]] = {
     "wrong-layer": wrong_layer,
     "sign": sign,
     "bias-missing": bias_missing,
+    "bias-twice": bias_twice,
+    "missing-data-index": missing_data_index,
+    "sum-misplaced": sum_misplaced,
+}
+SPECIFIC: dict[str, Callable[[sp.Basic], Iterator[Mutant]]] = {  # only where a Target names them
+    "wrong-count": wrong_count,
+    "sigma-not-squared": sigma_not_squared,
+    "swapped-arguments": swapped_arguments,
 }
 
 
-def mutants(ref: sp.Basic) -> list[Mutant]:
-    """Every single-mistake version of the verified answer (ref in canonical form)."""
-    return [m for rule in RULES.values() for m in rule(ref) if m.expr != ref]
+def mutants(ref: sp.Basic, extra: tuple[str, ...] = ()) -> list[Mutant]:
+    """Every single-mistake version of the verified answer (ref in canonical form); extra: SPECIFIC rules."""
+    rules = list(RULES.values()) + [SPECIFIC[name] for name in extra]
+    return [m for rule in rules for m in rule(ref) if m.expr != ref]
 
 
 def factor_message(r: sp.Expr) -> str:

@@ -94,7 +94,7 @@ class Point:
 def at_sizes(expr: sp.Basic, sizes: dict[sp.Symbol, int]) -> sp.Basic:
     """Sizes and free indices substituted, finite sums written out."""
     bound = {v for s in expr.atoms(sp.Sum, sp.Product) for v in s.variables}
-    out = expr.subs(sizes) if bound & set(sizes) else expr.xreplace(sizes)
+    out = sp.sympify(expr.subs(sizes) if bound & set(sizes) else expr.xreplace(sizes))
     if not out.has(sp.Sum, sp.Product):
         return out
     return out.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)), lambda e: e.doit(deep=False))

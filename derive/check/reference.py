@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import sympy as sp
 
@@ -32,6 +31,7 @@ class Target:
     lhs: sp.Basic
     rhs: sp.Basic
     conventions: tuple[tuple[str, sp.Basic], ...] = ()
+    mistakes: tuple[str, ...] = ()  # the exercise's own mistake rules (derive.check.mistakes.SPECIFIC)
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,10 @@ def key_of(lhs: sp.Basic) -> str | None:
         return str(lhs.base.label)
     if isinstance(lhs, sp.Derivative) and len(lhs.variables) == 1 and isinstance(lhs.variables[0], sp.Indexed):
         return f"d{lhs.expr}/d{lhs.variables[0].base.label}"
-    if isinstance(lhs, sp.Pow) and lhs.base == nt.sigma:
+    if lhs == nt.sigma or isinstance(lhs, sp.Pow) and lhs.base == nt.sigma:
         return "sigma"
+    if isinstance(lhs, sp.Symbol):
+        return lhs.name
     return None
 
 
@@ -140,11 +142,3 @@ def reference_l() -> Reference:
 
 
 BUILDERS = {"i": reference_i, "j": reference_j, "k": reference_k, "l": reference_l}
-
-
-@lru_cache(maxsize=None)
-def reference(exercise: str) -> Reference:
-    """The exercise's verified targets, built once per process."""
-    if exercise not in BUILDERS:
-        raise DeriveError(f"derive check knows exercises {', '.join(sorted(BUILDERS))}, not {exercise!r}")
-    return BUILDERS[exercise]()
