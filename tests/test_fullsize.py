@@ -178,3 +178,11 @@ def test_d_checks_a_large_user_architecture_in_full_mod_p() -> None:
     assert ex.verified and not ex.powerless
     full = [c for c in ex.extra_checks if c.route == "mod-p"]
     assert full and all(c.counts and "784" in c.detail for c in full)
+
+
+def test_one_output_unit_is_checked_with_the_sum_of_squares_not_a_degenerate_softmax() -> None:
+    """K = 1: softmax is 1 and every gradient 0, so nothing could fail; the user's network is
+    checked with the sum of squares instead, and nothing is powerless."""
+    from derive.exercises import Config, run
+    for ex in run(Config((1, 3, 1), ("tanh",)), ["j", "vectorised"]):
+        assert ex.verified and not ex.powerless, [c.detail for c in ex.powerless]

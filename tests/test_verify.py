@@ -146,3 +146,14 @@ def test_a_claim_equal_to_the_last_step_is_checked_against_the_lhs() -> None:
     wrong.lhs = (x + 2) ** 2  # the chain's first link and the claim link must both fail now
     wrong.verify()
     assert not any(c.passed for c in wrong.claim_checks())
+
+
+def test_a_powerless_check_keeps_an_exercise_from_verifying() -> None:
+    """A check whose control passed proves nothing: the exercise is not verified with it."""
+    from derive.core.checks import Check
+    from derive.exercises import Exercise
+    good = [Check("symbolic", True, 0.0, "", "rejected"), Check("float64", True, 0.0, "", "rejected")]
+    assert Exercise("x", "", "", extra_checks=good).verified
+    blind = Check("exact-rational", True, 0.0, "; control passed (powerless)", "passed")
+    ex = Exercise("x", "", "", extra_checks=good + [blind])
+    assert not ex.verified and ex.powerless == [blind] and ex.status == "failed"

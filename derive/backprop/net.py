@@ -17,6 +17,12 @@ Key = tuple[int, int, int]  # (l, j, i): the weight w_ji^(l); i = 0 is the bias
 Fn = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (h, h')
 
 
+def classification_loss(widths: tuple[int, ...]) -> str:
+    """The loss a user's architecture is checked with: cross-entropy (softmax) where there are
+    K >= 2 outputs; with one output softmax is 1 and every gradient 0, so the sum of squares."""
+    return "cross-entropy" if widths[-1] >= 2 else "sum-of-squares"
+
+
 @dataclass(frozen=True)
 class Net:
     """A concrete network and its loss: widths (D, M_1, ..., K), h_1..h_{L-1}, h_L, N examples.

@@ -11,7 +11,7 @@ import sympy as sp
 
 from derive.backprop import fullsize
 from derive.backprop.checks import exact_net, network_check, real_net, size
-from derive.backprop.net import Net
+from derive.backprop.net import Net, classification_loss
 from derive.core import notation as nt
 from derive.core.checks import Check, Context
 from derive.core.derivation import Derivation
@@ -141,10 +141,11 @@ def architecture_checks(config: Config) -> list[Check]:
     networks are checked exactly modulo a prime instead (derive.core.fields).
     """
     widths = config.widths
-    checks = fullsize.checks(Net(widths, config.activations, "cross-entropy", N=2))
+    loss = classification_loss(widths)
+    checks = fullsize.checks(Net(widths, config.activations, loss, N=2))
     if size(exact_net(widths)) <= ALL_WEIGHTS:
         deep = len(widths) - 1 > 5 or max(widths) > 6
-        real = Net(widths, config.activations, "cross-entropy")
+        real = Net(widths, config.activations, loss)
         checks += [network_check(real, MPMATH), network_check(exact_net(widths), MODULAR if deep else EXACT)]
     return checks
 

@@ -10,6 +10,7 @@ import numpy as np
 from derive.backprop import fullsize
 from derive.backprop import matrix_check as vectorised_check
 from derive.backprop.matrix_form import Model
+from derive.backprop.net import classification_loss
 from derive.core.checks import Check
 from derive.exercises.base import Config, Exercise, exercise
 
@@ -23,7 +24,7 @@ def shapes(config: Config) -> list[Model]:
               Model.of((1, 3, 1), ("softplus",), "gaussian-nll", N=4),
               Model.of((2, 2), (), "cross-entropy", N=2),
               Model.of((3, 3, 3, 3), ("sigmoid", "relu"), "sum-of-squares", N=1)]
-    user = Model.of(config.widths, config.activations, "cross-entropy", N=2)
+    user = Model.of(config.widths, config.activations, classification_loss(config.widths), N=2)
     return models + ([user] if user not in models else [])
 
 
