@@ -8,3 +8,9 @@ code.
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython) -> None:  # type: ignore[no-untyped-def]
+    """`%load_ext derive`: the %%check cell magic (derive.check.magic); IPython is imported only here."""
+    from derive.check.magic import register
+    register(ipython)
