@@ -110,19 +110,22 @@ class Point:
     """One loss at one random point: the imported module, its outputs, route 2's gradients."""
 
     def __init__(self, net: Net, loss: str, source: str, seed: int) -> None:
+        self.run_module(net, loss, source, seed)
+        self.sample = sample_of(net, self.params, self.X, self.T)
+        self.keys = [key for l in range(1, net.L + 1) for key in net.weights(l)]
+        self.route2 = route2(net, self.sample, MPMATH)
+
+    def run_module(self, net: Net, loss: str, source: str, seed: int) -> None:
+        """Import the module, draw its point (params, X, T) and run gradients() there."""
         self.net, self.loss = net, loss
         self.module = module = load(source, f"emitted_{loss.replace('-', '_')}")
-        rng = np.random.default_rng(seed)
+        self.rng = rng = np.random.default_rng(seed)
         self.params = module.init_params(seed)
         D, K = net.widths[0], net.widths[-1]
         self.X = rng.standard_normal((N, D))
         self.T = (np.eye(K)[rng.integers(0, K, N)] if loss == "cross-entropy"
                   else rng.standard_normal((N, K)))
         self.E, self.grads = module.gradients(self.params, self.X, self.T)
-        self.sample = sample_of(net, self.params, self.X, self.T)
-        self.keys = [key for l in range(1, net.L + 1) for key in net.weights(l)]
-        self.route2 = route2(net, self.sample, MPMATH)
-        self.rng = rng
         self.pairs: list[tuple[float, float]] = []
 
     def gradients(self, scale: Any = 1) -> Outcome:
@@ -179,21 +182,12 @@ class FullPoint(Point):
     (9) over all units, h and h' from the independent table), the loss written out in float64."""
 
     def __init__(self, net: Net, loss: str, source: str, seed: int) -> None:
-        self.net, self.loss = net, loss
-        self.module = module = load(source, f"emitted_{loss.replace('-', '_')}")
-        rng = np.random.default_rng(seed)
-        self.params = module.init_params(seed)
-        D, K = net.widths[0], net.widths[-1]
-        self.X = rng.standard_normal((N, D))
-        self.T = (np.eye(K)[rng.integers(0, K, N)] if loss == "cross-entropy"
-                  else rng.standard_normal((N, K)))
-        self.E, self.grads = module.gradients(self.params, self.X, self.T)
+        self.run_module(net, loss, source, seed)
         W = [np.hstack([self.params[f"b{l}"][:, None], self.params[f"W{l}"]]) for l in range(1, net.L + 1)]
         self.pt = fullsize.Point(W, self.X, self.T, [np.zeros_like(w) for w in W], fullsize.real_layers(net))
         G = fullsize.route2(net, self.pt, fullsize.FLOAT64)
         self.reference = {name: g for l in range(1, net.L + 1)
                           for name, g in ((f"b{l}", G[l - 1][:, 0]), (f"W{l}", G[l - 1][:, 1:]))}
-        self.rng, self.pairs = rng, []
 
     def gradients(self, scale: Any = 1) -> Outcome:
         err = array_error(self.grads, self.reference, float(scale))
