@@ -121,15 +121,3 @@ EXACT = Field("exact-rational")
 MODULAR = Field("exact-mod-p", modular=True)
 MPMATH = Field("mpmath-50", 50)
 
-
-def step(u: Any, at_zero: Any = None) -> Any:
-    """relu'(a) is the Heaviside step; relu has no derivative at 0, so 0 is refused."""
-    if isinstance(u, Mod):
-        raise DeriveError("relu compares with 0, which integers mod p cannot: use exact-rational")
-    if u == 0:
-        raise DeriveError("a pre-activation is exactly 0, where relu has no derivative")
-    return 1 if u > 0 else 0
-
-
-def relu(u: Any) -> Any:
-    return u if step(u) else 0 * u

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from derive.core import notation as nt
-from derive.core.checks import CONTROL_P, Check, Context, Outcome, Point, timed
+from derive.core.checks import CONTROL_P, Check, Context, Outcome, timed
 from derive.core.derivation import Derivation
 from derive.core.points import random_rational
 from derive.exercises.base import Config, Exercise, exercise
@@ -24,18 +24,6 @@ from derive.rules import likelihood as lr
 N, K, n, k = nt.N, nt.K, nt.n, nt.k
 y = sp.IndexedBase("y", positive=True)  # y_nk = y_k(x_n), a softmax output: positive
 t = sp.IndexedBase("t", real=True)
-
-
-def one_hot(point: Point, sizes: dict[sp.Symbol, int], rng: random.Random) -> None:
-    """Targets t_nk at a sampled point become one-hot: sum_k t_nk = 1 for every n."""
-    rows: dict[sp.Expr, list[sp.Indexed]] = {}
-    for leaf in point:
-        if isinstance(leaf, sp.Indexed) and leaf.base == t:
-            rows.setdefault(leaf.indices[0], []).append(leaf)
-    for _, row in sorted(rows.items(), key=lambda kv: sp.default_sort_key(kv[0])):
-        hot = rng.randrange(len(row))
-        for position, leaf in enumerate(sorted(row, key=sp.default_sort_key)):
-            point[leaf] = sp.Integer(int(position == hot))
 
 
 def cross_entropy(sign: int = -1) -> sp.Expr:
