@@ -18,12 +18,13 @@ from functools import partial
 from pathlib import Path
 from queue import Queue
 
+from mutation_report import report, results
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED, ALL = 2456, "all"  # ALL: every registered exercise
 ENGINE = ["derive/rules/*.py", "derive/exercises/*.py", "derive/backprop/*.py", "derive/core/verify.py",
           "derive/core/checks.py", "derive/core/points.py", "derive/core/expand.py", "derive/core/worlds.py",
           "derive/core/network.py", "derive/core/activations.py", "derive/emit/code/*.py"]
-MATHS = ("derive/rules/", "derive/exercises/", "derive/backprop/", "derive/core/")
 # Module under derive/ (or folder) -> the exercises it serves; the first match wins. "all": every registered id.
 KILLERS: list[tuple[str, str]] = [
     ("exercises/a_b_closed_form.py", "a,b,c"), ("exercises/c_recursion.py", "c"),
@@ -168,68 +169,21 @@ def test_mutant(m: Mutant, steps: list[list[str]], timeouts: list[float], trees:
     return m
 
 
+def survivors(mutants: list[Mutant], source: str, again: str) -> list[Mutant]:
+    """The mutants whose (module, operator, original, mutated) text survived in the run recorded in `again`."""
+    import json
+    old = {(r["module"], r["operator"], r["original"], r["mutated"]) for r in json.loads(Path(again).read_text())
+           if r["outcome"] in ("survived", "equivalent")}
+    chosen = [m for m in mutants if m.module in {k[0] for k in old}]
+    return [m for m in chosen if mutate(source, m) and (m.module, m.operator, m.original, m.mutated) in old]
+
+
 def tree_state() -> str:
     """'working tree of <short rev>' plus whether it had uncommitted changes."""
     def git(*a: str) -> str:
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     rev = git("rev-parse", "--short", "HEAD") or "unknown"
     return f"working tree of {rev}" + (" plus uncommitted changes" if git("status", "--porcelain") else "")
-
-
-def score(ms: list[Mutant]) -> str:
-    """Killed (any way) over the mutants that ran, as a percentage."""
-    ran = [m for m in ms if m.outcome != "no-op"]
-    return f"{100 * sum(m.outcome != 'survived' for m in ran) / len(ran):.1f}%" if ran else "n/a"
-
-
-INTRO = ("Mutants: cosmic-ray's core operators (binary/comparison/unary operator swaps, number +-1, True/False, "
-         "and/or, not, break/continue, exceptions, decorator removal, zero-iteration for loops), one at a time in "
-         "a copy of the tree; type annotations are not mutated. Sample: a deterministic random sample per module "
-         "(seed {seed}). Killer: `derive verify --only <id>` for each exercise the module serves, fastest first, "
-         "stopping at the first red one (the verdict of one `--only ids` run, sooner); emit/code: {code}. A step "
-         "past its limit (4 x its baseline, at least 60 s) counts as killed (timeout); a mutant that does not "
-         "compile or import, as killed (error).\n\n`make mutation` (`--sample 2`, about 75 mutants at about 25 s "
-         "each) takes about half an hour on 2 cores; the full set (11,000 mutants, days): `.venv/bin/python "
-         "benchmarks/mutation.py --sample 0 --jobs 2`; some modules: `--modules "
-         "derive/rules/deltas.py,derive/core/expand.py`.\n")
-
-
-def count(ms: list[Mutant], outcome: str) -> int:
-    """How many of ms had this outcome."""
-    return sum(m.outcome == outcome for m in ms)
-
-
-def cell(s: str) -> str:
-    """s as code in a Markdown table cell."""
-    return "`" + s.replace("|", "\\|").replace("`", "'") + "`"
-
-
-def report(mods: list[Module], command: str, state: str, red: dict[str, str], code_killer: str, engine: int) -> str:
-    """benchmarks/mutation.md: the command, per-module counts, overall scores, the survivors."""
-    n, total = sum(m.outcome != "no-op" for mod in mods for m in mod.mutants), sum(mod.total for mod in mods)
-    scope = f"{n} of the {total} mutants of {len(mods)} of the {engine} engine modules"
-    small = " (a small sample: the scores are estimates, not the engine's)" if n < total or len(mods) < engine else ""
-    out = [f"# Mutation testing\n\nCommand: `{command}`\n\nTree: {state}.\n\nScope: {scope}{small}.\n",
-           INTRO.format(seed=SEED, code=code_killer)]
-    if red:
-        out.append("Exercises red before mutation (left out of every killer): "
-                   + ", ".join(f"`{k}` ({v})" for k, v in red.items()) + ".\n")
-    out += ["| module | killer | mutants | sampled | killed | killed (timeout) | killed (error) | survived | score |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for mod in mods:
-        ran = [m for m in mod.mutants if m.outcome != "no-op"]
-        killer = killer_ids(mod.path) if mod.steps else "(none green: not run)"
-        out.append(f"| {mod.path} | {killer} | {mod.total} | {len(ran)} | {count(ran, 'killed')} | "
-                   f"{count(ran, 'timeout')} | {count(ran, 'error')} | {count(ran, 'survived')} | {score(ran)} |")
-    maths = [m for mod in mods if mod.path.startswith(MATHS) for m in mod.mutants]
-    code = [m for mod in mods if not mod.path.startswith(MATHS) for m in mod.mutants]
-    out += ["", (f"Score on the engine's maths (rules, exercises, backprop, core): **{score(maths)}**; on emit/code: "
-                 f"{score(code)}; target: at least 98% on the maths.\n"), "## Surviving mutants\n",
-            "| where | operator | original | mutated | explanation |", "| --- | --- | --- | --- | --- |"]
-    for m in (m for mod in mods for m in mod.mutants if m.outcome == "survived"):
-        out.append(f"| {m.module}:{m.line} | {m.operator} | {cell(m.original)} | {cell(m.mutated)} | "
-                   "equivalent: ... / to kill |")
-    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modules", help="comma-separated module paths (default: the whole engine)")
     ap.add_argument("--jobs", type=int, default=1, help="parallel workers, one tree copy each (default 1)")
     ap.add_argument("--out", default="benchmarks/mutation.md", help="report path (default benchmarks/mutation.md)")
+    ap.add_argument("--again", help="a mutation.json: run only its survivors (matched by their text) again")
     args = ap.parse_args(argv)
     command, state = "python benchmarks/mutation.py " + " ".join(sys.argv[1:] if argv is None else argv), tree_state()
     work = Path(tempfile.mkdtemp(prefix="derive-mutation-"))
@@ -275,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             green = sorted((i for i in chosen(p) if i not in red), key=seconds.__getitem__)
             mutants = enumerate_mutants(p, (base / p).read_text())
             mod = Module(p, [step[i] for i in green], len(mutants))
-            if args.sample and len(mutants) > args.sample:
+            if args.again:
+                mutants = survivors(mutants, (base / p).read_text(), args.again)
+            elif args.sample and len(mutants) > args.sample:
                 mutants = sorted(random.Random(f"{SEED}:{p}").sample(mutants, args.sample),
                                  key=lambda m: (m.line, m.operator, m.occurrence))
             mod.mutants = mutants if mod.steps else []
@@ -285,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{m.module}:{m.line} {m.operator} #{m.occurrence}: {m.outcome} ({m.seconds:.1f} s)",
                           flush=True)
             mods.append(mod)
-        Path(ROOT / args.out).write_text(report(mods, command, state, red, code_killer, len(engine)))
+        Path(ROOT / args.out).write_text(report(mods, command, state, red, code_killer, len(engine), SEED, killer_ids))
+        Path(ROOT / args.out).with_suffix(".json").write_text(results(mods))
         done = [m for mod in mods for m in mod.mutants if m.outcome != "no-op"]
         took = sum(m.seconds for m in done)
         print(f"{len(done)} mutants, {sum(m.outcome != 'survived' for m in done)} killed, "

@@ -15,6 +15,7 @@ A check never raises: a failure or a time-out is a failed check with its reason.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 
 import mpmath
@@ -127,6 +128,9 @@ def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | 
             right = sp.Matrix(right.xreplace(matrices).doit())
         point = sample_point([left, right], ctx, sizes, rng)
         lv, rv = evaluate(left, point, table), evaluate(right, point, table)
+        if halved(wrong) and not isinstance(rv, sp.MatrixBase) and rv == 0:
+            details.append(f"seed {seed}: the right side is 0 here, a factor 2 cannot show")
+            continue
         if isinstance(lv, sp.MatrixBase):
             ok = lv.shape == rv.shape and is_zero(lv - rv)
         elif lv.is_Rational and rv.is_Rational:
@@ -140,7 +144,14 @@ def random_point_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | 
         details.append(f"seed {seed}{' (' + at + ')' if at else ''}: {'equal' if ok else f'{lv} != {rv}'}")
         if not ok:
             return False, "; ".join(details), "exact-rational" if exact else "mpmath-50"
+    if halved(wrong) and all(d.endswith("cannot show") for d in details):
+        return False, "; ".join(details), "exact-rational" if exact else "mpmath-50"  # no point could tell
     return True, "; ".join(details), "exact-rational" if exact else "mpmath-50"
+
+
+def halved(wrong: Wrong | None) -> bool:
+    """Whether `wrong` is the factor-2 control (no offset), vacuous wherever the right side is 0."""
+    return wrong is not None and wrong.offset == 0 and wrong.scale != 1
 
 
 def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None = None) -> tuple[bool, str]:
@@ -165,8 +176,19 @@ def float64_route(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, wrong: Wrong | None 
     dummies = [sp.Dummy() for _ in syms]
     lf = sp.lambdify(dummies, left.xreplace(dict(zip(syms, dummies))), "numpy")(*values)
     rf = sp.lambdify(dummies, right.xreplace(dict(zip(syms, dummies))), "numpy")(*values)
+    if halved(wrong) and rf == 0:
+        return False, f"h = {ctx.real}: the right side is 0 here, a factor 2 cannot show"
     ok = bool(np.isclose(lf, rf, rtol=1e-9, atol=1e-12))
     return ok, f"h = {ctx.real}: {float(lf):.12g} vs {float(rf):.12g}"
+
+
+def first_accepted(route: Callable[[Wrong], tuple[bool, str]], wrongs: list[Wrong]) -> tuple[bool, str]:
+    """(True, why) for the first wrong claim the route accepts (a powerless control), else (False, ...)."""
+    for w in wrongs:
+        ok, why = route(w)
+        if ok:
+            return True, f"{w}: {why}"
+    return False, f"{len(wrongs)} wrong claim(s) rejected: {why}"
 
 
 def check_identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, what: str = "",
@@ -188,9 +210,12 @@ def check_identity(lhs: sp.Expr, rhs: sp.Expr, ctx: Context, what: str = "",
         ok, detail, route = random_point_route(lhs, rhs, ctx, perturbed)
         holder.setdefault("route", route)
         return ok, detail
-    check = timed("exact-rational", numeric, ctx.time_limit, lambda: numeric(wrong))
+    # The point routes also reject the claim off by a factor 2 (rhs/2: the exercise's most
+    # common slip), so a comparison that accepted integer multiples could not pass.
+    wrongs = [wrong] if rhs.is_zero else [wrong, Wrong(scale=sp.Rational(1, 2))]
+    check = timed("exact-rational", numeric, ctx.time_limit, lambda: first_accepted(numeric, wrongs))
     checks.append(replace(check, route=holder.get("route", check.route)))
     if real and not sp.Tuple(lhs, rhs).atoms(sp.MatrixSymbol):
-        checks.append(timed("float64", lambda: float64_route(lhs, rhs, ctx),
-                            ctx.time_limit, lambda: float64_route(lhs, rhs, ctx, wrong)))
+        checks.append(timed("float64", lambda: float64_route(lhs, rhs, ctx), ctx.time_limit,
+                            lambda: first_accepted(lambda w: float64_route(lhs, rhs, ctx, w), wrongs)))
     return [replace(c, detail=label + c.detail) for c in checks]
