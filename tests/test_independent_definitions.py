@@ -116,8 +116,8 @@ def eager_sum_is_one(t_: sp.IndexedBase, K_: sp.Symbol):  # type: ignore[no-unty
 
 def test_one_hot_relation_does_not_follow_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """The symbolic route's relation is i's own: an over-eager sum_is_one fails its link."""
-    assert sm.one_hot_relation(sp.Sum(t[k], (k, 1, K)) - sp.Sum(t[k] * a[k], (k, 1, K)), {}) \
-        == 1 - sp.Sum(t[k] * a[k], (k, 1, K))
+    assert sm.one_hot_relation(t[3] * a[1] + t[1], {K: 3}) == (1 - t[1] - t[2]) * a[1] + t[1]
+    assert sm.one_hot_relation(sp.Sum(t[k], (k, 1, K)), {}) == sp.Sum(t[k], (k, 1, K))  # corners do it
     monkeypatch.setattr(deltas, "sum_is_one", eager_sum_is_one)
     checks = link_checks(sm.hint_logits_chain(), "one-hot")
     assert not [c for c in checks if c.route == "symbolic"][0].passed

@@ -419,11 +419,14 @@ def test_one_hot_hook_makes_the_targets_sum_to_one() -> None:
         assert same == {t[1]: 2, t[3]: 7}
 
 
-def test_one_hot_relation_symbolic_and_concrete() -> None:
-    relation = dr.one_hot_relation(t, K)
-    assert relation(sp.Sum(t[k], (k, 1, K)) * b + t[2], {}) == b + t[2]
-    assert relation(t[3] + b, {K: 3}) == 1 - t[1] - t[2] + b
-    assert relation(t[2] + b, {K: 3}) == t[2] + b
+def test_write_as_names_the_value_outside_derivatives_only() -> None:
+    """eq. (4) backwards: h(a_j) -> y_j, but dh(a_j)/da_j stays the derivative of h."""
+    h = sp.Function("h")
+    y = sp.IndexedBase("y")
+    expr = 2 * (h(A[j]) - t[j]) * sp.Derivative(h(A[j]), A[j])
+    assert dr.write_as(h(A[j]), y[j])(expr) == 2 * (y[j] - t[j]) * sp.Derivative(h(A[j]), A[j])
+    assert dr.write_as(A[j], y[j])(2 * A[j] - t[j]) == 2 * y[j] - t[j]
+    assert dr.write_as(A[j], y[j])(A[k] + b) == A[k] + b
 
 
 def test_depends_treats_a_symbolic_index_as_maybe_equal() -> None:

@@ -157,3 +157,22 @@ def test_a_powerless_check_keeps_an_exercise_from_verifying() -> None:
     blind = Check("exact-rational", True, 0.0, "; control passed (powerless)", "passed")
     ex = Exercise("x", "", "", extra_checks=good + [blind])
     assert not ex.verified and ex.powerless == [blind] and ex.status == "failed"
+
+
+def test_rules_that_stop_short_of_the_claim_fail_the_derivation() -> None:
+    """The last step must be the claim up to bound names and expand: a rule that does only
+    half its job leaves a true step that is not the claim, and the derivation fails."""
+    from derive.core.derivation import Derivation
+    x, k, K = sp.Symbol("x"), sp.Symbol("k"), sp.Symbol("K")
+    u = sp.IndexedBase("u")
+    ctx = Context(sizes={K: (2, 3)})
+    done = Derivation.start("done", (x + 1) ** 2, x**2 + 2 * x + 1, "expand", ctx).claim(1 + 2 * x + x**2)
+    assert done.short() == []
+    m = sp.Symbol("m")
+    renamed = Derivation.start("renamed", x, x + sp.Sum(u[k], (k, 1, K)), "a sum", ctx)
+    assert renamed.claim(sp.Sum(u[m], (m, 1, K)) + x).short() == []
+    short = Derivation.start("short", (x + 1) ** 2, x * (x + 2) + 1, "square", ctx).claim(x**2 + 2 * x + 1)
+    assert short.short() == [] and short.verify().verified  # expand closes it: algebra alone
+    stops = Derivation.start("stops", sp.Integer(2), sp.Sum(sp.KroneckerDelta(k, 1) * 2, (k, 1, K)), "delta", ctx)
+    stops.claim(sp.Integer(2)).verify()
+    assert not stops.verified and "stop short" in stops.checks[0].detail

@@ -159,6 +159,9 @@ def exercise_j(config: Config) -> Exercise:
         if len(widths) > 2:  # relu stays rational: every hidden layer relu, exactly
             checks.append(network_check(Net(widths, ("relu",) * (len(widths) - 2)), EXACT, seed=2))
     checks += architecture_checks(config)
+    if len(config.widths) < 4:  # the full-size checks on three layers of weights too: a shallow
+        deep = Net(SWEEP[2], ("tanh", "relu"), "cross-entropy", N=2)  # net has one hidden delta
+        checks += fullsize.checks(deep)
     return Exercise("j", "Backpropagation for any layer $l < L$ (eqs. 8, 9)",
                     "Exercise j): show $\\partial E / \\partial w_{ji}^{(l)} = \\delta_j^{(l)} z_i^{(l-1)}$ "
                     "(8) and $\\delta_j^{(l)} = h_l'(a_j^{(l)}) \\sum_k w_{kj}^{(l+1)} \\delta_k^{(l+1)}$ (9) "

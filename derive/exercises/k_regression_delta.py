@@ -61,7 +61,9 @@ def regression_chain(loss: str, output: str) -> Derivation:
                          sp.Derivative(E, a[j]), sp.Derivative(rules.replace_indexed(y, out)(E), a[j]),
                          name, ctx, cite="exercise k)")
     d.then(r"differentiate term by term (chain rule; $\partial a_k / \partial a_j = \delta_{jk}$)", rules.differentiate)
-    return d.then(r"Kronecker sum ($1 \le j \le K$)", rules.kronecker_sums)
+    d.then(r"Kronecker sum ($1 \le j \le K$)", rules.kronecker_sums)
+    back = r"$h_L(a_j^{(L)}) = y_j$" if output == "h" else r"$a_j^{(L)} = y_j$"
+    return d.then(f"the output again: {back}", rules.write_as(out(j), y[j]), "eq. (4)")
 
 
 def h_L_prime(index: sp.Expr) -> sp.Expr:

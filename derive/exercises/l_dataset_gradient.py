@@ -47,11 +47,11 @@ def per_example(chain: rules.Rewrite) -> rules.Rewrite:
 
 
 def world_examples(size: int, seed: int) -> World:
-    """N examples, E_n = E_n(a_n1^(l), ..., a_nM^(l)), each its own function."""
+    """N examples, E_n = E_n(a_n1^(l), ..., a_nM^(l)), each its own function. The z_ni^(l-1) stay
+    free, the bias unit's too: the identity holds whatever they are."""
     rng = random.Random(seed)
     Mp, Ml = rng.randint(1, 3), rng.randint(1, 3)
-    defs = {a: lambda nn, mm: sum(w[mm, ii] * z_prev[nn, ii] for ii in range(Mp + 1)),
-            z_prev: lambda nn, ii: sp.Integer(1) if ii == 0 else z_prev[nn, ii]}
+    defs = {a: lambda nn, mm: sum(w[mm, ii] * z_prev[nn, ii] for ii in range(Mp + 1))}
     outer = {E_n[nn]: (f"E{nn}", tuple(a[nn, mm] for mm in range(1, Ml + 1))) for nn in range(1, size + 1)}
     return World({N: size, M_prev: Mp, M_l: Ml, j: rng.randint(1, Ml), i: rng.randint(0, Mp)}, defs, outer,
                  {delta: lambda nn, mm: (E_n[nn], unit(mm, Ml))})

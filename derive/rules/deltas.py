@@ -57,16 +57,6 @@ def one_hot_hook(t: sp.IndexedBase, K: sp.Symbol) -> Callable[[dict, dict, rando
     return hook
 
 
-def one_hot_relation(t: sp.IndexedBase, K: sp.Symbol) -> Callable[[sp.Expr, dict], sp.Expr]:
-    """The constraint for the symbolic route: sum_k t_k -> 1, or at concrete K, t_K -> 1 - ..."""
-    def relation(expr: sp.Expr, sizes: dict) -> sp.Expr:
-        size = sizes.get(K)
-        if size is None:
-            return sum_is_one(t, K)(expr)
-        return expr.xreplace({t[size]: 1 - sum(t[k] for k in range(1, size))})
-    return relation
-
-
 def depends(f: sp.Expr, x: sp.Expr) -> bool:
     """Whether f may depend on x; a_k with a symbolic k may be a_j, so an Indexed x is its base."""
     return f.has(x.base) if isinstance(x, sp.Indexed) else f.has(x)
@@ -126,3 +116,15 @@ def out_of_sum(factor: sp.Expr) -> Rewrite:
 def replace_exact(old: sp.Expr, new: sp.Expr) -> Rewrite:
     """A named identity used as a substitution (e.g. the second hint of exercise i)."""
     return lambda expr: expr.xreplace({old: new})
+
+
+def write_as(value: sp.Expr, name: sp.Expr) -> Rewrite:
+    """value -> name wherever value stands outside a derivative (eq. 4 read backwards:
+    h_L(a_j^(L)) = y_j, while dh_L(a_j^(L))/da_j^(L) stays h_L')."""
+    def back(e: sp.Expr) -> sp.Expr:
+        if e == value:
+            return name
+        if isinstance(e, sp.Derivative) or not e.args:
+            return e
+        return e.func(*[back(u) for u in e.args])
+    return back

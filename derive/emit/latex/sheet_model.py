@@ -153,8 +153,8 @@ def chain(d: Derivation, tag: str, first: int, text: Text) -> list[Line]:
             lhs, rel, rhs = (rhs, "", "") if d.lhs == step.rhs else (latex(d.lhs), rel, rhs)
         lines.append(Line(f"{tag}.{first + number}", lhs, rel, rhs, text(step.rule),
                           text(step.cite), routes_of(d.step_checks(number))))
-    if d.target is None or d.target == d.result:
-        lines[-1] = replace(lines[-1], boxed=True)
+    if d.target is None or d.target == d.result or latex(d.target) == latex(d.result):
+        lines[-1] = replace(lines[-1], boxed=True)  # the claim as printed is the last line: no repeat
     else:
         lines.append(Line(f"{tag}.{first + len(d.steps)}", "", "=", latex(d.target),
                           text("which is the claimed form"), "", routes_of(d.claim_checks()), True))
