@@ -17,6 +17,7 @@ from derive.exercises.base import Config, Exercise, exercise
 from derive.rules import network as rules
 
 SIZES = (2, 3)  # symbolic widths are checked at these values
+LAYERS = {"a": 2, "b": 3}  # layers of weights: a) one hidden layer, b) two
 
 
 def network_context(net: Network) -> Context:
@@ -85,7 +86,7 @@ def eliminate_chain(net: Network, title: str, start: str) -> Derivation:
 
 @exercise("a")
 def exercise_a(config: Config) -> Exercise:
-    net = Network.generic(2)
+    net = Network.generic(LAYERS["a"])
     return Exercise("a", "One hidden layer: $y_j$ as a function of $x$",
                     "Exercise a): eliminate the pre-activations $a$ and the activations $z$ of a "
                     "network with one hidden layer of M units, writing the output $y_j$ directly "
@@ -97,7 +98,7 @@ def exercise_a(config: Config) -> Exercise:
 
 @exercise("b")
 def exercise_b(config: Config) -> Exercise:
-    net = Network.generic(3)
+    net = Network.generic(LAYERS["b"])
     return Exercise("b", "Two hidden layers: $y_j$ as a function of $x$",
                     "Exercise b): the same for two hidden layers and three layers of weights "
                     "$w^{(1)}, w^{(2)}, w^{(3)}$ (Bishop eq. 5.9, nested once more).",

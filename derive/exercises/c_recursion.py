@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from derive.core.network import Network
-from derive.exercises.a_b_closed_form import eliminate
+from derive.exercises.a_b_closed_form import LAYERS, eliminate
 from derive.exercises.base import Config, Exercise, exercise
 
 
 @exercise("c")
 def exercise_c(config: Config) -> Exercise:
     """The recursion (4)-(7) is the network's definitions; unrolled it gives a) and b)."""
-    derivations = [eliminate(Network.generic(L), f"unrolling (4)-(7) at $L = {L}$ gives {'ab'[L - 2]})", "z")
-                   for L in (2, 3)]
+    derivations = [eliminate(Network.generic(L), f"unrolling (4)-(7) at $L = {L}$ gives {ex})", "z")
+                   for ex, L in LAYERS.items()]
     return Exercise("c", "The L-layer recursion",
                     "Exercise c): write the network with L layers of weights as a recursion over "
                     "the layer index $l$: the output (4), the activations (5), the pre-activations "
