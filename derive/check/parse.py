@@ -17,6 +17,7 @@ from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from derive.check.answer import Answer, Equation, ParseError
+from derive.check.calculus import unfilled
 from derive.check.names import DOTS, Misread
 from derive.check.pieces import Link, Row, Signed, value
 from derive.check.transform import ToSympy
@@ -26,13 +27,16 @@ MAX_DEPTH = 50  # brackets, braces and parentheses
 MAX_TREE = 220  # levels of the parse tree: 50 nested h_l(...) take 205; prefix operators nest without brackets
 OPEN, CLOSE = "{([", "})]"
 PREFIX = {"bigop", "func", "dop", "nabla", "applied", "frac", "sqrt"}
-NAMES = {"$END": "the end", "RBRACE": "'}'", "RPAR": "')'", "RBRACK": "']'", "LBRACE": "'{'", "RNORM": "'\\|'"}
+NAMES = {"$END": "the end", "RBRACE": "'}'", "RPAR": "')'", "RBRACK": "']'", "LBRACE": "'{'", "RNORM": "'\\|'",
+         "RABS": "'|'", "LABS": "'|'", "EVALBAR": "'|'", "CLOSEBAR": "'|'", "BAR": "'|'"}
+BARS = ("PIPE", "RIGHTBAR")  # |, \vert, \rvert, \right|, \Big|: decided by `bar`
+ENDS = re.compile(r"\s*($|[=&,.;$]|\\\\|\\end|\\\]|\\right|\\tag|\\q?quad|\\[lg]e)")  # a bar here closes
 
 
 class StateDecided:
     """The contextual lexer must always accept NL and NORM: `read` decides them from the parser state."""
 
-    always_accept = ("NL", "NORM", "QUAD")
+    always_accept = ("NL", "NORM", "QUAD", "PIPE", "RIGHTBAR", "MID", "LVERT", "DOTDOT")
 
     def process(self, stream):  # type: ignore[no-untyped-def]
         return stream
@@ -62,6 +66,11 @@ def parse(text: str) -> Answer:
         raise ParseError(f"nested deeper than derive reads ({MAX_DEPTH} levels)", text, 0) from None
     if not equations:
         raise ParseError("no formula found", text, 0)
+    for eq in equations:
+        for side in eq.sides + tuple(s for c in eq.conditions for s in c.sides):
+            left = unfilled(side)
+            if left is not None:
+                raise ParseError(left.message, text, left.pos)
     return Answer(text, tuple(equations), tuple(builder.implicit))
 
 
@@ -87,7 +96,7 @@ def refuse_early(text: str) -> None:
 
 
 def read(text: str) -> Tree:
-    """LALR parse, token by token: NL, QUAD and NORM are decided by what the parser can take next."""
+    """LALR parse, token by token: NL, QUAD, NORM, the bars and .. are decided by what the parser can take next."""
     lark = parser()
     ip = lark.parse_interactive(text)
     display = 0  # inside $$...$$, \[...\] or an environment a newline is a space, as in LaTeX
@@ -100,12 +109,32 @@ def read(text: str) -> Tree:
                 if not takes(ip, "AMP"):
                     continue
                 token = Token.new_borrow_pos("AMP", token.value, token)
+            if token.type == "DOTDOT" and not takes(ip, "DOTDOT"):  # b... ends a sentence: periods
+                for _ in token.value:
+                    ip.feed_token(Token.new_borrow_pos("PERIOD", ".", token))
+                continue
             if token.type == "NORM":
                 token = Token.new_borrow_pos("RNORM" if takes(ip, "RNORM") else "LNORM", token.value, token)
+            elif token.type in BARS or token.type in ("MID", "LVERT"):
+                kind = {"MID": "BAR", "LVERT": "LABS"}.get(token.type) or bar(ip, text, token)
+                token = Token.new_borrow_pos(kind, token.value, token)
             ip.feed_token(token)
         return ip.feed_eof()
     except UnexpectedInput as e:
         raise lark_error(e, text) from None
+
+
+def bar(ip: InteractiveParser, text: str, token: Token) -> str:
+    """A bar's part: |_{a = a_k} evaluates, \\left. ... \\right| closes, |x| closes or opens, p(t | x) conditions."""
+    end = token.end_pos if token.end_pos is not None else len(text)
+    if re.match(r"\s*_", text[end:]):
+        for kind in ("CLOSEBAR", "EVALBAR"):
+            if takes(ip, kind):
+                return kind
+    for kind in ("RABS", "BAR", "CLOSEBAR"):
+        if takes(ip, kind):
+            return kind
+    return "EVALBAR" if ENDS.match(text, end) and takes(ip, "EVALBAR") else "LABS"
 
 
 def math_depth(depth: int, token: Token) -> int:
@@ -144,6 +173,9 @@ def lark_error(e: UnexpectedInput, text: str) -> ParseError:
         if command and command.group() in ("\\begin", "\\end"):
             env = re.match(r"\\(begin|end)\s*\{([^}]*)\}", text[pos:])
             message = f"environment {env.group(2) if env else '?'!r} is not read (align, aligned, gather, equation are)"
+        elif command and command.group() == "\\operatorname":
+            name = re.match(r"\\operatorname\s*\{([^{}]*)\}", text[pos:])
+            message = f"unknown function {name.group(1) if name else '?'!r}: derive reads softmax, tanh, exp, log, ReLU"
         elif command:
             message = f"unknown command {command.group()}: derive reads the exercise's notation only"
         else:

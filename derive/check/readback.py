@@ -24,8 +24,8 @@ UNICODE = {name: char for char, name in GREEK.items()} | {
     "Psi": "Ψ", "Omega": "Ω", "ldots": "…"}
 RELATIONS = {"=": "=", ":=": ":=", "\\coloneqq": ":=", "\\equiv": "≡", "\\approx": "≈", "\\propto": "∝",
              "\\le": "≤", "\\leq": "≤", "\\ge": "≥", "\\geq": "≥", "\\ne": "≠", "\\neq": "≠",
-             "\\triangleq": "≜", "\\simeq": "≃", "\\sim": "∼", "<": "<", ">": ">"}
-TEX_RELATIONS = {"≈": "\\approx", "∝": "\\propto", "≤": "\\le", "≥": "\\ge", "≠": "\\ne"}
+             "\\triangleq": "≜", "\\simeq": "≃", "\\sim": "∼", "<": "<", ">": ">", "\\in": "∈"}
+TEX_RELATIONS = {"≈": "\\approx", "∝": "\\propto", "≤": "\\le", "≥": "\\ge", "≠": "\\ne", "∈": "\\in"}
 
 
 def name_text(name: str) -> str:
@@ -87,6 +87,24 @@ class ReadbackPrinter(StrPrinter):
 
     def _print_Abs(self, expr: sp.Abs) -> str:
         return f"|{self._print(expr.args[0])}|"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """cases as {1 if a > 0; 0 otherwise}."""
+        rows = [f"{self._print(e)} " + ("otherwise" if c == sp.true else f"if {self._print(c)}") for e, c in expr.args]
+        return "{" + "; ".join(rows) + "}"
+
+    def _print_Relational(self, expr: sp.Basic) -> str:
+        rel = {">=": "≥", "<=": "≤", "!=": "≠", "==": "="}.get(expr.rel_op, expr.rel_op)  # type: ignore[attr-defined]
+        return f"{self._print(expr.lhs)} {rel} {self._print(expr.rhs)}"  # type: ignore[attr-defined]
+
+    def _print_And(self, expr: sp.And) -> str:
+        return " and ".join(self._print(a) for a in expr.args)
+
+    def _print_Max(self, expr: sp.Max) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: sp.Min) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
 
     # --- sums, products, derivatives ------------------------------------------------------------
     def big(self, sign: str, expr: sp.Sum | sp.Product) -> str:
@@ -210,7 +228,8 @@ def equation_text(eq: Equation, printer: ReadbackPrinter | None = None) -> str:
 
 def implicit_text(i: Implicit, printer: ReadbackPrinter | None = None) -> str:
     p = printer or ReadbackPrinter()
-    return (f"{i.sign}_{p.doprint(i.index)}: {i.missing} left out, read as {p.doprint(i.index)} = "
+    told = "range given as a set" if i.missing == "set" else f"{i.missing} left out"  # k \in K, j \in layer l
+    return (f"{i.sign}_{p.doprint(i.index)}: {told}, read as {p.doprint(i.index)} = "
             f"{p.doprint(i.lower)}, …, {p.doprint(i.upper)} ({i.why})")
 
 

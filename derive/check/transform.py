@@ -5,31 +5,45 @@ import re
 from typing import Any
 
 import sympy as sp
-from lark import Token, Transformer_NonRecursive, v_args
+from lark import Token, v_args
 
+from derive.check import calculus as calc
 from derive.check.answer import Implicit
+from derive.check.constructs import Constructs, EvalAt, SoftmaxOf, estimate_label
 from derive.check.heads import apply, raise_to
-from derive.check.limits import fill, norm_value
-from derive.check.names import DOTS, NABLA, Misread, Named, greek_name, layer_name, sub_indices
-from derive.check.pieces import Differential, Div, Factors, Layer, Link, Norm, Paren, Part, Partial, Prime, Row
-from derive.check.pieces import Signed, Sub, Sup, SupText, attach, derivative, differential, product, value
+from derive.check.limits import norm_value
+from derive.check.names import DOTS, NABLA, Misread, Named, greek_name
+from derive.check.pieces import (
+    Div,
+    Factors,
+    Link,
+    Norm,
+    Paren,
+    Part,
+    Partial,
+    Row,
+    Signed,
+    Sub,
+    Sup,
+    attach,
+    product,
+    value,
+)
+from derive.check.ranges import Between, InSub, limits
+from derive.check.scripts import SubLabel, at, is_token
 
 FUNCS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh,
-         "sin": sp.sin, "cos": sp.cos}
+         "sin": sp.sin, "cos": sp.cos, "sech": sp.sech, "relu": lambda x: sp.Max(0, x)}
 MAX_DIGITS = 30
-MAX_PRIMES = 4
 
 
-def at(meta: Any) -> int:
-    return int(getattr(meta, "start_pos", 0) or 0)
-
-
-def is_token(x: object, kind: str | None = None) -> bool:
-    return isinstance(x, Token) and (kind is None or x.type == kind)
+def func_name(token: object) -> str:
+    r"""\log, log, \log_e, \operatorname{tanh}, \mathrm{ReLU} -> a key of FUNCS."""
+    return re.sub(r"\\(operatorname|mathrm|text|textrm)\s*\{\s*|\s*\}$|\s*_.*$|\\", "", str(token).strip()).lower()
 
 
 @v_args(meta=True)
-class ToSympy(Transformer_NonRecursive):
+class ToSympy(Constructs):
     """Tree -> rows of links of SymPy objects; `implicit` collects the limits it filled in."""
 
     def __init__(self) -> None:
@@ -73,17 +87,29 @@ class ToSympy(Transformer_NonRecursive):
             return children[0]
         acc: object = children[0]
         factors: list[sp.Basic] = []  # multiplied once at the end: SymPy's Mul is not cheap
-        for c in children[1:]:
+        for n, c in enumerate(children[1:], 1):
             if isinstance(c, Div):
-                num, den = differential(acc), differential(c.divisor)
-                acc = derivative(num, den) if num is not None and den is not None else \
-                    product(factors + [value(acc)], at(meta)) / value(c.divisor)
-                factors = [] if num is None or den is None else factors
-                if c.then is not None:
-                    factors.append(value(c.then))
-            else:
+                acc, factors = self.divide(acc, factors, c, at(meta))
+            elif is_token(c, "EVALBAR"):  # the bar evaluates the product before it
+                where = children[n + 1] if n + 1 < len(children) else None
+                acc, factors = product([value(acc)] + factors, at(meta)), []
+                if isinstance(where, EvalAt):
+                    acc = calc.evaluate(acc, list(where.pairs), where.pos)
+            elif not isinstance(c, EvalAt):
                 factors.append(value(c))
         return product([value(acc)] + factors, at(meta)) if factors else acc
+
+    def divide(self, acc: object, factors: list[sp.Basic], c: Div, pos: int) -> tuple[object, list[sp.Basic]]:
+        """acc / divisor: a derivative where both are differentials (∂E/∂w, dE/dw, ∂/∂w E), else a quotient."""
+        num, den = calc.diff(acc), calc.diff(c.divisor)
+        then = None if c.then is None else value(c.then)
+        if num is not None and den is not None and calc.usable(num, den):
+            op = calc.operator(num, den, then)
+            if op is not None:
+                return op, factors
+            return calc.derivative(num, den), factors + ([then] if then is not None else [])
+        quotient = product(factors + [value(acc)], pos) / value(c.divisor)
+        return quotient, [then] if then is not None else []
 
     def div(self, meta: Any, children: list[object]) -> Div:
         return Div(children[1], children[2] if len(children) > 2 else None, at(meta))
@@ -92,7 +118,8 @@ class ToSympy(Transformer_NonRecursive):
         return children[0] if len(children) == 1 else Part(children[0], children[1])
 
     def product(self, meta: Any, children: list[object]) -> object:
-        return children[0] if len(children) == 1 else Factors(tuple(children), at(meta))
+        items = [i for c in children for i in (c.items if isinstance(c, Factors) else (c,))]
+        return children[0] if len(children) == 1 else Factors(tuple(items), at(meta))
 
     def body(self, meta: Any, children: list[object]) -> sp.Basic:
         body = value(children[-1])
@@ -101,38 +128,40 @@ class ToSympy(Transformer_NonRecursive):
     def bigop(self, meta: Any, children: list[object]) -> sp.Basic:
         sign, scripts, body = str(children[0]), children[1:-1], children[-1]
         cls, mark = (sp.Product, "Π") if "prod" in sign or sign == "∏" else (sp.Sum, "Σ")
-        subs = [s for s in scripts if isinstance(s, Sub)]
-        sups = [s for s in scripts if isinstance(s, Sup)]
-        if len(subs) != 1 or len(sups) > 1 or len(subs) + len(sups) != len(scripts):
-            raise Misread(f"{mark} needs one index below it, as in \\sum_k or \\sum_{{k=1}}^{{K}}", at(meta))
-        index = sub_indices(subs[0].elems, subs[0].pos)
-        if len(index) != 1 or not isinstance(index[0], sp.Symbol):
-            raise Misread(f"{mark} over one index letter, as \\sum_{{k=1}}^{{K}}", subs[0].pos)
-        k = index[0]
-        lower = None if subs[0].lower is None else value(subs[0].lower)
-        upper = value(sups[0].value) if sups else None
-        if lower is None or upper is None:
-            lower, upper, gap = fill(mark, k, body, lower, upper, at(meta))
+        k, lower, upper, gap = limits(mark, scripts, body, at(meta))  # type: ignore[arg-type]
+        if gap is not None:
             self.implicit.append(gap)
         return cls(body, (k, lower, upper))
 
     def func(self, meta: Any, children: list[object]) -> sp.Basic:
-        f = FUNCS[str(children[0]).lstrip("\\")]
-        arg = children[1]
+        power = value(children[1]) if len(children) > 2 else None
+        return raise_to(self.func_value(FUNCS[func_name(children[0])], children[-1], at(meta)), power, at(meta))
+
+    def func_value(self, f: Any, arg: object, pos: int) -> sp.Basic:
         items = arg.items if isinstance(arg, Factors) else (arg.factors.items if isinstance(arg, Part)
                                                             and isinstance(arg.factors, Factors) else ())
         if isinstance(arg, Paren):
             return f(arg.inner)
         if items and isinstance(items[0], Paren):  # \log(x) y: the bracket is the argument
             rest = [value(i) for i in items[1:]] + ([value(arg.prefix)] if isinstance(arg, Part) and arg.prefix else [])
-            return f(items[0].inner) * product(rest, at(meta))
+            return f(items[0].inner) * product(rest, pos)
         return f(value(arg))
 
     def dop(self, meta: Any, children: list[object]) -> sp.Basic:
-        den = differential(children[1])
-        if den is None:
+        r"""\frac{\partial}{\partial w} E, \frac{d}{dx} f, \frac{\partial^2}{\partial w^2} E."""
+        op = str(children[0])
+        order = re.search(r"\^\W*(\d)", op)
+        straight = "partial" not in op
+        num = calc.Diff(((),), (int(order.group(1)) if order else 1,), straight, at(meta))
+        den = calc.diff(children[1])
+        body = value(children[2]) if len(children) > 2 else None
+        if den is None or not calc.usable(num, den):
+            if straight:  # \frac{d}{D} x: the letter d
+                return value(Named("d", at(meta))) ** num.orders[0] / value(children[1]) * (1 if body is None else body)
             raise Misread("\\frac{\\partial}{...} needs \\partial in the denominator too", at(meta))
-        return derivative(Differential((), at(meta)), den, children[2])  # type: ignore[arg-type]
+        if body is None:
+            raise Misread("\\frac{\\partial}{\\partial w} needs what it differentiates after it", at(meta))
+        return calc.derivative(num, den, body)
 
     def nabla(self, meta: Any, children: list[object]) -> sp.Basic:
         subs, target = [s for s in children[1:-1] if isinstance(s, Sub)], value(children[-1])
@@ -147,12 +176,25 @@ class ToSympy(Transformer_NonRecursive):
     # --- factors ------------------------------------------------------------------------------
     def scripted(self, meta: Any, children: list[object]) -> object:
         head, scripts = children[0], children[1:]
+        for s in scripts:
+            if isinstance(s, (InSub, Between)) or (isinstance(s, Sub) and s.lower is not None
+                                                   and not isinstance(head, Named)):
+                raise Misread("a range belongs under \\sum or \\prod", getattr(s, "pos", at(meta)))
         if isinstance(head, Named):
-            return attach(head, scripts)
+            kept = [s for s in scripts if not estimate_label(head, s)]
+            if any(isinstance(s, SubLabel) for s in kept):
+                raise Misread("a word as a subscript: derive reads \\sigma_{\\text{ML}} only", at(meta))
+            return attach(head, kept)
         if isinstance(head, Norm):
             return self.norm(head, scripts)
+        if isinstance(head, SoftmaxOf):
+            if len(scripts) != 1 or not isinstance(scripts[0], Sub):
+                raise Misread("softmax(a) needs its component: softmax(a^{(L)})_k", head.pos)
+            return self.softmax_value(head.arg, scripts[0], head.pos)
         if isinstance(head, Partial) and scripts:
-            raise Misread("higher derivatives (\\partial^2) are not read yet", head.pos)
+            if len(scripts) != 1 or not isinstance(scripts[0], Sup):
+                raise Misread("\\partial takes an order only, as \\partial^2 E", head.pos)
+            return calc.higher(head, value(scripts[0].value))
         for s in scripts:
             if not isinstance(s, Sup):
                 raise Misread("a subscript, prime or layer label on a number or a bracket", at(meta))
@@ -179,6 +221,8 @@ class ToSympy(Transformer_NonRecursive):
             return apply(head, groups, power, at(meta))
         if len(groups) != 1 or len(groups[0]) != 1:
             raise Misread("a bracket of several arguments after something that is no function", at(meta))
+        if isinstance(head, Partial):  # \partial (E \sigma^2): a differential of the bracket
+            return Factors((head, Paren(raise_to(groups[0][0], power, at(meta)))), at(meta))
         return value(head) * raise_to(groups[0][0], power, at(meta))
 
     def call(self, meta: Any, children: list[object]) -> list[list[sp.Basic]]:
@@ -192,6 +236,9 @@ class ToSympy(Transformer_NonRecursive):
 
     def arg_list(self, meta: Any, children: list[object]) -> list[sp.Basic]:
         return [value(c) for c in children if not is_token(c, "COMMA")]
+
+    def dotdot(self, meta: Any, children: list[object]) -> list[sp.Basic]:
+        return [value(children[0]), DOTS, value(children[-1])]
 
     # --- primaries ----------------------------------------------------------------------------
     def letter(self, meta: Any, children: list[Token]) -> Named:
@@ -220,9 +267,9 @@ class ToSympy(Transformer_NonRecursive):
         return sp.Integer(int(str(children[-1])))
 
     def frac(self, meta: Any, children: list[object]) -> sp.Basic:
-        num, den = differential(children[1]), differential(children[2])
-        if num is not None and den is not None:
-            return derivative(num, den)
+        num, den = calc.diff(children[1]), calc.diff(children[2])
+        if num is not None and den is not None and calc.usable(num, den):
+            return calc.derivative(num, den)
         return value(children[1]) / value(children[2])
 
     def sqrt(self, meta: Any, children: list[object]) -> sp.Basic:
@@ -246,34 +293,3 @@ class ToSympy(Transformer_NonRecursive):
 
     def infinity(self, meta: Any, children: list[Token]) -> sp.Basic:
         return sp.oo
-
-    # --- scripts ------------------------------------------------------------------------------
-    def sub(self, meta: Any, children: list[object]) -> Sub:
-        c = children[-1]
-        return c if isinstance(c, Sub) else Sub((c,), None, at(meta))
-
-    def sub_body(self, meta: Any, children: list[object]) -> Sub:
-        if len(children) >= 2 and is_token(children[-2], "REL"):
-            if str(children[-2]) != "=":
-                raise Misread(f"{children[-2]} under a sum is not read yet: write its range", at(meta))
-            return Sub(tuple(children[:-2]), children[-1], at(meta))
-        return Sub(tuple(children), None, at(meta))
-
-    def sup(self, meta: Any, children: list[object]) -> Sup:
-        return Sup(children[-1], at(meta))
-
-    def layer(self, meta: Any, children: list[Token]) -> Layer:
-        inner = re.sub(r"\\[A-Za-z]+|\\.|[~^{}()\s]", "", str(children[0]))  # spacing and \left go
-        return Layer(layer_name(inner, at(meta)), at(meta))
-
-    def prime(self, meta: Any, children: list[Token]) -> Prime:
-        text = str(children[0])
-        count = text.count("'") + text.count("\\prime")
-        if count > MAX_PRIMES:
-            raise Misread(f"{count} primes: derive reads up to {MAX_PRIMES}", at(meta))
-        return Prime(count, at(meta))
-
-    def suptext(self, meta: Any, children: list[Token]) -> SupText:
-        text = re.sub(r"\\[,;:! ]|~|\\q?quad|\\left|\\right|\s", "", str(children[0]))
-        return SupText(re.findall(r"\{([A-Za-z]+)\}", text)[-1], at(meta))
-

@@ -416,9 +416,10 @@ ERRORS = [
     (r"\mathcal{N} + 1", "\\", "needs its arguments"),
     (r"x_{j,,i}", "x", "index is missing"),
     (r"e_{j}", "e", "e with an index"),
-    (r"\frac{\partial^2 E}{\partial w^2}", "\\", "higher derivatives"),
+    (r"\frac{\partial^2 E}{\partial w^2}", "\\", "not by w"),  # second derivatives read; by the vector w not
     (r"\frac{\partial E}{\partial \mathbf{w}}", "\\", "differentiates by one quantity"),
-    (r"\begin{cases} a \end{cases}", "\\", "environment 'cases' is not read"),
+    (r"\begin{cases} a \end{cases}", "\\", "cannot read"),  # a case needs & and its condition
+    (r"\begin{array}{ll} a \end{array}", "\\", "environment 'array' is not read"),
     (r"\sum_{j,k} a_j", "j", "one index letter"),
     (r"\partial E + 1", "\\", "outside a derivative"),
     (r"w^{(l)}^{(2)}", "w", "a second layer"),
@@ -540,7 +541,7 @@ def notebook_math() -> list[tuple[int, str]]:
 @pytest.mark.skipif(not BLANK.exists(), reason="the blank notebook lives in shared/reference")
 def test_the_blank_notebooks_formulas_parse() -> None:
     unread = [t for _, t in notebook_math() if t not in UNREAD and not reads(t)]
-    # left: the set {(x_n, t_n) | n = 1..N} and the chain rule's evaluation bar \left. ... \right|_{g=g(w)}
+    # left: the set {(x_n, t_n) | n = 1..N}, and the chain rule with \partial w: its bar reads, but w is a vector
     assert len(unread) == 2, unread
     assert all("\\{" in t or "\\right|" in t for t in unread)
 
