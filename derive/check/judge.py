@@ -1,18 +1,22 @@
 """Judge a student's LaTeX answer against the verified result: a Verdict, its equations, the mistakes named.
 
 Each equation is identified by its left side; every side is compared with the verified right
-side at random points (derive.check.numeric); a wrong one is compared with the mutants of
-derive.check.mistakes. `Checker` keeps the references, points and their values between answers.
+side at random exact points (derive.check.numeric) and, where that is cheap, symbolically
+(derive.check.symbolic): `routes` names those that decided. A wrong one is compared with the mutants
+of derive.check.mistakes. `Checker` keeps the references, points and their values between answers.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import sympy as sp
 
 from derive.check import mistakes as mk
+from derive.check import symbolic as sy
 from derive.check.answer import Answer, Equation, ParseError
+from derive.check.clock import Background, within
 from derive.check.names import DOTS
 from derive.check.numeric import Point, canonical, ratio, same, value
 from derive.check.parse import parse
@@ -20,10 +24,10 @@ from derive.check.readback import equation_text, readback
 from derive.check.reference import Reference, Target, key_of, lhs_indices
 from derive.check.targets import target_reference
 from derive.core import notation as nt
-from derive.core.checks import time_limit
 
 VERDICTS = ("correct", "convention", "incomplete", "wrong", "unreadable", "undecided")
 SEEDS = (0, 1, 2, 3)
+POINTS = "exact-points"  # the route names a verdict records (Verdict.routes)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class EquationVerdict:
     failing_link: int | None = None
     message: str = ""
     convention: str | None = None
+    routes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Verdict:
     message: str = ""
     seconds: float = 0.0
     read_as: str = ""
+    routes: tuple[str, ...] = ()  # those that decided every equation: exact-points, symbolic
 
     def _repr_markdown_(self) -> str:
         """How a notebook shows a Verdict: in words, with the read-back as maths (derive.check.report)."""
@@ -66,6 +72,7 @@ class Checker:
     ref: Reference = field(init=False)
     points: list[Point] = field(init=False)
     cache: dict[tuple[object, ...], sp.Expr] = field(default_factory=dict)
+    written: dict[tuple[object, ...], sp.Basic | None] = field(default_factory=dict)  # for the symbolic route
     links: int = 0
 
     def __post_init__(self) -> None:
@@ -88,14 +95,13 @@ class Checker:
             return Verdict(self.exercise, "unreadable", message=f"{e}\n{e.caret()}",
                            seconds=time.perf_counter() - start)
         try:
-            with time_limit(timeout):
+            with within(timeout):
                 verdict = self.judge(answer)
         except TimeoutError:
             verdict = Verdict(self.exercise, "undecided", message=f"no verdict within {timeout:g} s")
         except (RecursionError, ValueError, TypeError, ZeroDivisionError) as e:
             verdict = Verdict(self.exercise, "undecided", message=f"derive could not evaluate this: {e}")
-        return Verdict(verdict.exercise, verdict.verdict, verdict.convention, verdict.mistakes, verdict.equations,
-                       verdict.message, time.perf_counter() - start, readback(answer))
+        return replace(verdict, seconds=time.perf_counter() - start, read_as=readback(answer))
 
     def judge(self, answer: Answer) -> Verdict:
         targets = {t.key: t for t in self.ref.targets}
@@ -133,21 +139,45 @@ class Checker:
         values = [[value(s, p, alias) for p in self.points] for s in sides]
         truth = [self.known((target.key, seed), target.rhs, p) for seed, p in zip(SEEDS, self.points)]
         chain = [truth] + values
-        links = [all(same(u, v) for u, v in zip(a, b)) for a, b in zip(chain, chain[1:])]
+        links = [all(same(u, v) for u, v in zip(a, b)) for a, b in pairwise(chain)]
         failing = None if one_sided or all(links) else links.index(False)
         self.links = len(links)
         wrong = next((n for n, v in enumerate(values) if not all(same(u, w) for u, w in zip(v, truth))), None)
-        if wrong is None and not structural:
-            return EquationVerdict(shown, "correct", read_as=read)
         if wrong is None:
-            return self.wrong(shown, read, failing, structural)
+            routes = self.routes(sides, (target.key, None), target.rhs, alias, True, 0)
+            if routes is None:
+                return disagree(shown, read)
+            if not structural:
+                return EquationVerdict(shown, "correct", read_as=read, routes=routes)
+            return replace(self.wrong(shown, read, failing, structural), routes=routes)
         student = values[wrong]
         for convention, form in self.forms[target.key][1:]:
             rhs = [self.known((target.key, convention, s), form, p) for s, p in zip(SEEDS, self.points)]
             if all(same(u, v) for u, v in zip(student, rhs)) and failing in (None, len(links) - 1):
-                return EquationVerdict(shown, "convention", read_as=read, convention=convention,
+                routes = self.routes([sides[wrong]], (target.key, convention), form, alias, True, 0)
+                if routes is None:
+                    return disagree(shown, read)
+                return EquationVerdict(shown, "convention", read_as=read, convention=convention, routes=routes,
                                        message=f"correct with the {convention} convention (the exercise's own E differs)")
-        return self.wrong(shown, read, failing, structural + self.diagnose(target, student, truth))
+        at = next(n for n, (u, w) in enumerate(zip(student, truth)) if not same(u, w))  # a point that tells them apart
+        routes = self.routes([sides[wrong]], (target.key, None), target.rhs, alias, False, at)
+        if routes is None:
+            return disagree(shown, read)
+        verdict = self.wrong(shown, read, failing, structural + self.diagnose(target, student, truth))
+        return replace(verdict, routes=routes)
+
+    def routes(self, sides: list[sp.Basic], key: tuple[object, ...], truth: sp.Basic,
+               alias: dict[sp.Symbol, sp.Symbol], equal: bool, at: int) -> tuple[str, ...] | None:
+        """The routes behind what the points found (equal or not, at point `at`): the points, and the symbolic
+        route at that point's sizes where it is cheap and decides the same; None where it decides otherwise
+        at the same sizes (the routes disagree)."""
+        if (*key, at) not in self.written:
+            self.written[(*key, at)] = sy.written_truth(truth, self.points[at])
+        written = self.written[(*key, at)]
+        found = [sy.decide(s, written, self.points[at], alias) for s in sides]
+        if any(f is (not equal) for f in found):
+            return None
+        return (POINTS, sy.ROUTE) if all(f is equal for f in found) else (POINTS,)
 
     def diagnose(self, target: Target, student: list[sp.Expr], truth: list[sp.Expr]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
@@ -170,11 +200,22 @@ class Checker:
         return EquationVerdict(shown, "wrong", ids, read, failing, message)
 
 
+def disagree(shown: str, read: str) -> EquationVerdict:
+    return EquationVerdict(shown, "undecided", read_as=read, message="the exact points and the symbolic route disagree")
+
+
 def combine(exercise: str, results: tuple[EquationVerdict, ...], missing: bool) -> Verdict:
-    """The answer's verdict from its equations': any wrong is wrong, a result left out is incomplete."""
+    """The answer's verdict from its equations': any wrong is wrong, a result left out is incomplete; the
+    routes are those that decided every equation."""
+    verdict = combined(exercise, results, missing)
+    routes = tuple(r for r in (POINTS, sy.ROUTE) if all(r in e.routes for e in results))
+    return replace(verdict, routes=routes if verdict.verdict != "undecided" else ())
+
+
+def combined(exercise: str, results: tuple[EquationVerdict, ...], missing: bool) -> Verdict:
     mistakes = tuple(dict.fromkeys(m for r in results for m in r.mistakes))
     conventions = [r.convention for r in results if r.convention]
-    for kind in ("wrong", "incomplete"):
+    for kind in ("wrong", "undecided", "incomplete"):
         bad = [r for r in results if r.verdict == kind]
         if bad:
             said = [r.message if len(results) == 1 else f"{r.lhs}: {r.message}" for r in bad]
@@ -194,3 +235,27 @@ def check(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
     if exercise not in CHECKERS:
         CHECKERS[exercise] = Checker(exercise)
     return CHECKERS[exercise].check(latex, timeout)
+
+
+BUILDING: dict[str, Background[Checker]] = {}
+
+
+def check_within(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
+    """One answer in `timeout` seconds all told, the building of the exercise's references included (the
+    CLI's): they are built in a daemon thread, and a build that outlasts the time is `undecided`."""
+    start = time.perf_counter()
+    if exercise not in CHECKERS:
+        try:
+            answer = parse(latex)  # bounded by its own limits; the first builds the parser (startup)
+        except ParseError as e:
+            return Verdict(exercise, "unreadable", message=f"{e}\n{e.caret()}", seconds=time.perf_counter() - start)
+        start = time.perf_counter()
+        if exercise not in BUILDING:
+            BUILDING[exercise] = Background(lambda: Checker(exercise))
+        built = BUILDING[exercise].wait(timeout)
+        if built is None:
+            return Verdict(exercise, "undecided", message=f"no verdict within {timeout:g} s (the verified references "
+                           "were still being built)", seconds=time.perf_counter() - start, read_as=readback(answer))
+        CHECKERS[exercise] = built
+    left = timeout - (time.perf_counter() - start)
+    return replace(check(exercise, latex, left), seconds=time.perf_counter() - start)

@@ -3,6 +3,8 @@
 An undefined h_l becomes a random rational cubic (derive.core.points.surrogate) and h_l' its
 derivative; defined quantities (a softmax y, a pre-activation a^{(l+1)}, the verified delta)
 are written out; a derivative is taken with the sizes concrete and its variables still symbols.
+Leaves the others fix are tied (Point.tied): x_0 = 1, a one-hot t, and a softmax output y drawn
+in (0, 1) with its last entry 1 less the others (g: log y is real and log(1/y) = -log y).
 Values are exact rationals where they can be, else compared at 40 digits.
 """
 from __future__ import annotations
@@ -31,6 +33,9 @@ def canonical(expr: sp.Basic) -> sp.Basic:
     def is_hprime(e: sp.Basic) -> bool:
         return (isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef) and len(e.expr.args) == 1
                 and e.variables == (e.expr.args[0],))
+    def is_subs(e: sp.Basic) -> bool:  # d/dw h(u(w)) = Subs(Derivative(h(x), x), x, u) u'(w)
+        return isinstance(e, sp.Subs) and is_hprime(e.expr) and e.variables == (e.expr.variables[0],)
+    expr = expr.replace(is_subs, lambda e: prime(e.expr.expr.func)(e.point[0])) if expr.has(sp.Subs) else expr
     return expr.replace(is_hprime, lambda e: prime(e.expr.func)(e.expr.args[0]))
 
 
@@ -43,6 +48,7 @@ class Space:
     defs: Defs = field(default_factory=dict)
     partials: dict[tuple[str | None, sp.IndexedBase], Callable[..., sp.Expr]] = field(default_factory=dict)
     one_hot: sp.IndexedBase | None = None  # t with sum_k t_k = 1 over K
+    simplex: sp.IndexedBase | None = None  # y_nk in (0, 1) with sum_k y_nk = 1 over K (a softmax output)
     ones: tuple[str, ...] = ("x", "z")  # stems whose last index 0 is the bias input 1
 
 
@@ -79,16 +85,30 @@ class Point:
         return self.leaves[e]
 
     def draw(self, e: sp.Expr) -> sp.Expr:
-        if isinstance(e, sp.Indexed):
-            stem = str(e.base.label).split("__")[0]
-            if stem in self.space.ones and e.indices[-1] == 0:
-                return sp.Integer(1)
-            hot = self.space.one_hot
-            if hot is not None and e.base == hot and len(e.indices) == 1:
-                size = max(v for s, v in self.sizes.items() if s.name == "K")
-                if e.indices[0] == size:
-                    return 1 - sp.Add(*(self.leaf(hot[m]) for m in range(1, size)))
+        bound = self.tied(e)
+        if bound is not None:
+            return bound.xreplace({u: self.leaf(u) for u in bound.atoms(sp.Indexed)})
+        if self.space.simplex is not None and isinstance(e, sp.Indexed) and e.base == self.space.simplex:
+            return sp.Rational(1 + self.rng.randrange(999), 1000 * self.outputs())  # in (0, 1/K]: the last stays > 0
         return random_rational(self.rng)
+
+    def outputs(self) -> int:
+        return max(v for s, v in self.sizes.items() if s.name == "K")
+
+    def tied(self, e: sp.Expr) -> sp.Expr | None:
+        """A leaf the others fix: a bias input x_0 = 1; the last t_K of a one-hot t, the last y_nK of a
+        softmax output (1 less the others); None for a free leaf."""
+        if not isinstance(e, sp.Indexed):
+            return None
+        stem = str(e.base.label).split("__")[0]
+        if stem in self.space.ones and e.indices[-1] == 0:
+            return sp.Integer(1)
+        hot, simplex = self.space.one_hot, self.space.simplex
+        if hot is not None and e.base == hot and len(e.indices) == 1 or simplex is not None and e.base == simplex:
+            *rest, last = e.indices
+            if last == self.outputs():
+                return 1 - sp.Add(*(e.base[(*rest, m)] for m in range(1, last)))
+        return None
 
 
 def at_sizes(expr: sp.Basic, sizes: dict[sp.Symbol, int]) -> sp.Basic:
@@ -129,8 +149,10 @@ def loss_name(e: sp.Basic) -> str | None:
     return "E_n" if isinstance(e, sp.Indexed) and str(e.base.label) == "E" else None
 
 
-def value(expr: sp.Basic, point: Point, alias: dict[sp.Symbol, sp.Symbol] | None = None) -> sp.Expr:
-    """expr at the point: a number (exact where it can be); alias: free indices that take another's value."""
+def written(expr: sp.Basic, point: Point, alias: dict[sp.Symbol, sp.Symbol] | None = None,
+            surrogates: bool = True) -> sp.Basic:
+    """expr at the point's sizes, every definition and derivative written out; h_l by its surrogate
+    (surrogates) or kept, h_l' as h_l_prime (for derive.check.symbolic); the leaves still symbols."""
     sizes = point.sizes | {a: point.sizes[b] for a, b in (alias or {}).items() if b in point.sizes}
     expr = at_sizes(expand(canonical(expr), point.space), sizes)
     expr = at_sizes(expand(expr, point.space), sizes)
@@ -142,9 +164,15 @@ def value(expr: sp.Basic, point: Point, alias: dict[sp.Symbol, sp.Symbol] | None
         for d in ds:
             keep = frozenset(v.base for v in d.variables if isinstance(v, sp.Indexed))
             inner = at_sizes(expand(d.expr, point.space, keep), sizes)
-            table[d] = sp.diff(functions(inner, point), *d.variables)
+            table[d] = sp.diff(functions(inner, point) if surrogates else inner, *d.variables)
+            table[d] = table[d] if surrogates else canonical(table[d])
         expr = at_sizes(expand(expr.xreplace(table), point.space), sizes)
-    expr = functions(expr, point)
+    return functions(expr, point) if surrogates else canonical(expr)
+
+
+def value(expr: sp.Basic, point: Point, alias: dict[sp.Symbol, sp.Symbol] | None = None) -> sp.Expr:
+    """expr at the point: a number (exact where it can be); alias: free indices that take another's value."""
+    expr = written(expr, point, alias)
     leaves = [e for e in expr.atoms(sp.Indexed)] + [s for s in expr.free_symbols if not isinstance(s, sp.Indexed)]
     labels = {e.base.label for e in expr.atoms(sp.Indexed)}
     out = expr.xreplace({e: point.leaf(e) for e in leaves if e not in labels})

@@ -32,6 +32,8 @@ class Target:
     rhs: sp.Basic
     conventions: tuple[tuple[str, sp.Basic], ...] = ()
     mistakes: tuple[str, ...] = ()  # the exercise's own mistake rules (derive.check.mistakes.SPECIFIC)
+    bare: bool = False  # no left side in the notation (h's factor): the answer is the right side alone
+    boxed: sp.Basic | None = None  # what the sheet boxes where it is not rhs (h: the factor times grad E)
 
 
 @dataclass(frozen=True)

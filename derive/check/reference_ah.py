@@ -87,15 +87,17 @@ def reference_f() -> Reference:
 def reference_g() -> Reference:
     from derive.exercises import g_cross_entropy as G
     ce = plain(verified(G.categorical_nll()))
+    # y_nk is the network's softmax output: in (0, 1), summing to 1 over k (log y real, log(1/y) = -log y)
     return Reference("g", (Target("E", names.E, ce, mistakes=("swapped-arguments",)),),
-                     Space({K: (2, 3, 1), N: (2, 1, 3)}, {}))
+                     Space({K: (2, 3, 4), N: (2, 1, 3)}, {}, simplex=B["y"]))
 
 
 def reference_h() -> Reference:
     from derive.exercises import h_minibatch as H
-    total, mean = (H.factor_of(checked(H.expected_gradient(c))) for c in ("sum", "mean"))
+    (total, boxed), (mean, _) = ((H.factor_of(d), d.result if d.target is None else d.target) for d in
+                                 (checked(H.expected_gradient(c)) for c in ("sum", "mean")))
     return Reference("h", (Target("factor", sp.Symbol("factor"), total, (("mean-over-data", mean),),
-                                  mistakes=("wrong-count",)),),
+                                  mistakes=("wrong-count",), bare=True, boxed=boxed),),
                      Space({BATCH: (2, 3, 4, 1), N: (5, 7, 9, 6)}, {}))
 
 

@@ -76,7 +76,7 @@ def as_dict(v: Verdict) -> dict[str, object]:
     return {"exercise": v.exercise, "verdict": v.verdict, "convention": v.convention, "mistakes": list(v.mistakes),
             "equations": [{"lhs": e.lhs, "verdict": e.verdict, "mistakes": list(e.mistakes), "read_as": e.read_as,
                            "failing_link": e.failing_link} for e in v.equations],
-            "message": v.message, "seconds": round(v.seconds, 4)}
+            "message": v.message, "routes": list(getattr(v, "routes", ())), "seconds": round(v.seconds, 4)}
 
 
 def as_json(v: Verdict) -> str:

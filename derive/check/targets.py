@@ -1,7 +1,7 @@
 """Every exercise derive check judges, a to l less d, and its verified reference, built once per process."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from derive.check import reference, reference_ah
 from derive.check.reference import Reference
@@ -10,7 +10,7 @@ from derive.core.errors import DeriveError
 BUILDERS = dict(sorted((reference.BUILDERS | reference_ah.BUILDERS).items()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def target_reference(exercise: str) -> Reference:
     """The exercise's verified targets, built once per process."""
     if exercise not in BUILDERS:

@@ -167,3 +167,41 @@ HOSTILE: list[Row] = [(e, a, "unreadable", None, ()) for e in ("a", "f", "l") fo
     r"\input{/etc/passwd}", "__import__('os').system('ls')", "x" * 10**6, "{" * 500 + "y" + "}" * 500,
     r"y_j = \foo", "}}}", "\\" * 5000, r"\sigma^2 = \frac{E}{", "")]
 CORPUS: list[Row] = rows() + HOSTILE
+
+# --- notation around the exercise's own (tests/check/test_notation_*.py): bars, sets, d, hats, cases, |x| ----
+NOTATION: list[Row] = [
+    ("i", DL + r"\left. \frac{\partial E}{\partial a}\right|_{a = a_j^{(L)}} = y_j - t_j", "correct", None, ()),
+    ("i", DL + r"\left. \frac{\partial E}{\partial a}\right|_{a = a_j^{(L)}} = t_j - y_j", "wrong", None, ("sign",)),
+    ("j", D9 + r"\left.\frac{d h_l(a)}{d a}\right|_{a=a_j^{(l)}} " + SUM, "incomplete", None, ()),
+    ("i", DL + r"\frac{\exp\{a_j^{(L)}\}}{\sum_{k \in \{1..K\}} \exp\{a_k^{(L)}\}} - t_j", "correct", None, ()),
+    ("e", r"E = \sum_{n \in N} \sum_{1 \le d \le D} (y_{nd} - t_{nd})^2", "correct", None, ()),
+    ("e", r"E = \sum_{n \in \{0, \ldots, N\}} \sum_{d=1}^{D} (y_{nd} - t_{nd})^2", "wrong", None, ()),
+    ("f", r"\sigma^2 = \frac{1}{2}\frac{\partial^2}{\partial \sigma^2}\left(\frac{E \sigma^2}{ND}\right)", "correct", None, ()),
+    ("f", r"\sigma^2 = \frac{\partial^2}{\partial \sigma^2}\left(\frac{E \sigma^2}{ND}\right)", "wrong", None, ("factor",)),
+    ("i", DL + r"dE/da_j^{(L)} = y_j - t_j", "correct", None, ()),
+    ("i", DL + r"\frac{d}{da_j^{(L)}} \left(-\sum_k t_k \log y_k\right) = t_j - y_j", "wrong", None, ("sign",)),
+    ("i", DL + r"\hat{y}_j - t_j", "correct", None, ()),
+    ("i", DL + r"\hat{y}_j - \hat{t}_j", "unreadable", None, ()),
+    ("f", r"\hat{\sigma}^2 = \frac{E}{N}", "wrong", None, ("wrong-count",)),
+    ("f", r"\sigma^2_{\text{ML}} = \frac{E}{ND}", "correct", None, ()),
+    ("i", DL + r"\mathrm{softmax}(a^{(L)})_j - t_j", "correct", None, ()),
+    ("i", DL + r"\operatorname{softmax}(a^{(L)})_j + t_j", "wrong", None, ()),
+    ("g", r"E = -\sum_{n \in N} \sum_{k \in K} t_{nk} \mathrm{ln}\, \hat{y}_{nk}", "correct", None, ()),
+    ("f", r"\sigma^2 = \begin{cases} \frac{E}{N} & N \geq 1 \\ 0 & \text{otherwise} \end{cases}", "wrong", None,
+     ("wrong-count",)),
+    ("e", r"E = \sum_{n=1}^{N} \sum_{d=1}^{D} |y_{nd} - t_{nd}|^2", "correct", None, ()),
+    ("i", r"\boxed{\delta_j^{(L)} = y_j - t_j}", "correct", None, ()),
+    ("i", DL + r"\mathbf{y}^T - t_j", "unreadable", None, ()),
+]
+CORPUS += NOTATION
+
+# g's y is a softmax output, drawn in (0, 1) and summing to 1 over k: these need it (log of a positive y)
+SOFTMAX_Y: list[Row] = [
+    ("g", r"E = \sum_{n=1}^{N} \sum_{k=1}^{K} t_{nk} \log \frac{1}{y_{nk}}", "correct", None, ()),
+    ("g", r"E = -\sum_{n=1}^{N} \log \prod_{k=1}^{K} y_{nk}^{t_{nk}}", "correct", None, ()),
+    ("g", r"E = -\sum_{n=1}^{N} \sum_{k=1}^{K} t_{nk} \log \frac{y_{nk}}{\sum_{m=1}^{K} y_{nm}}", "correct", None, ()),
+    ("g", r"E = \sum_{n=1}^{N} \sum_{k=1}^{K} t_{nk} \log y_{nk}^{-1}", "correct", None, ()),
+    ("g", r"E = -\sum_{n=1}^{N} \sum_{k=1}^{K} t_{nk} \log (1 - y_{nk})", "wrong", None, ()),
+    ("g", r"E = -\sum_{n=1}^{N} \sum_{k=1}^{K} t_{nk} \log \frac{y_{nk}}{\sum_{m=1}^{K} t_{nm}}", "wrong", None, ()),
+]
+CORPUS += SOFTMAX_Y

@@ -1,8 +1,10 @@
 """derive check reads back the sheet's own boxed results as correct, every mutant as its mistake, any spelling alike."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -11,9 +13,12 @@ from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
 from derive.check import mistakes as mk
+from derive.check.answer import ParseError
 from derive.check.judge import Checker, Verdict
 from derive.check.numeric import canonical
-from derive.check.reference import BUILDERS
+from derive.check.parse import parse
+from derive.check.reference import Target
+from derive.check.targets import BUILDERS
 from derive.emit.latex.printer import latex
 
 try:  # the reference of an exercise, wherever the version at hand builds it
@@ -38,9 +43,12 @@ def sheet_form(expr: sp.Basic) -> sp.Basic:
 
 
 def boxed(exercise: str, replaced: dict[str, sp.Basic] | None = None) -> str:
-    """Every result the exercise asks for, `lhs = rhs` by the sheet's printer, one per line."""
-    targets = reference(exercise).targets
-    return r" \\ ".join(f"{latex(t.lhs)} = {latex((replaced or {}).get(t.key, t.rhs))}" for t in targets)
+    """Every result the exercise asks for, `lhs = rhs` by the sheet's printer, one per line (the right
+    side alone where the notation has no left side for it: h's factor)."""
+    def line(t: Target) -> str:
+        rhs = latex((replaced or {}).get(t.key, t.rhs))
+        return rhs if t.bare else f"{latex(t.lhs)} = {rhs}"
+    return r" \\ ".join(line(t) for t in reference(exercise).targets)
 
 
 def mutants(t: object) -> list[mk.Mutant]:
@@ -71,15 +79,51 @@ def test_there_are_mutants_of_every_exercise() -> None:
     assert {e for e, _, _ in mutant_cases()} == set(EXERCISES)
 
 
-def test_the_references_print_as_the_sheet_boxes_them() -> None:
-    """The printed references are the right sides of the sheet's own boxed lines (the sheet is built here)."""
+def stated(text: str) -> set[tuple[sp.Basic, ...]]:
+    """The equations of the sheet's own words ($...$ pieces), as derive's parser reads them."""
+    out = set()
+    for piece in re.findall(r"\$([^$]+)\$", text):
+        try:
+            out |= {eq.sides for eq in parse(piece).equations}
+        except ParseError:
+            pass
+    return out
+
+
+@pytest.fixture(scope="module")
+def sheet() -> dict[str, object]:
     from derive.emit.latex.sheet_model import sections
     from derive.exercises import run
     exercises = run(only=EXERCISES)
-    for ex, section in zip(exercises, sections(exercises, str)):
-        rights = {b.result.split(" = ", 1)[1] for b in section.blocks}
-        for t in reference(ex.id).targets:
-            assert latex(t.rhs) in rights, (ex.id, t.key, rights)
+    return {ex.id: section for ex, section in zip(exercises, sections(exercises, str))}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_the_references_print_as_the_sheet_writes_them(exercise: str, sheet: dict[str, Any]) -> None:
+    """Each target is on the sheet (built here), printed by the same printer: a boxed right side, `lhs = rhs`
+    inside a boxed line (f: the point the derivative vanishes at), a part of a derivation's line (e: E(w),
+    named in the box), the expression boxed where the target is its factor (h: the factor of grad E(w)),
+    or one of the equations the sheet states (c: the recursion (4)-(7) that its derivations unroll)."""
+    from derive.rules.likelihood import Named
+    section = sheet[exercise]
+    boxes = [b.result for b in section.blocks]
+    rights = {b.split(" = ", 1)[1] for b in boxes}
+    for t in reference(exercise).targets:
+        rhs = latex(t.rhs)
+        if t.boxed is not None:
+            assert latex(t.boxed) in rights and isinstance(t.boxed / t.rhs, Named), (t.boxed, rights)
+        else:
+            assert rhs in rights or any(f"{latex(t.lhs)} = {rhs}" in b for b in boxes) \
+                or any(rhs in x for x in section.fragments) \
+                or (t.lhs, t.rhs) in stated(" ".join(section.conventions)), (exercise, t.key, rights)
+
+
+def test_a_target_that_is_not_on_the_sheet_is_found_out(sheet: dict[str, Any]) -> None:
+    """The check above can fail: a reference the sheet never writes is not found in it."""
+    section, t = sheet["c"], reference("c").targets[2]
+    assert (t.lhs, t.rhs + 1) not in stated(" ".join(section.conventions))
+    assert (t.lhs, t.rhs) in stated(" ".join(section.conventions))
+    assert latex(reference("h").targets[0].rhs) not in {b.result.split(" = ", 1)[1] for b in sheet["h"].blocks}
 
 
 # --- spellings: the same answer written another way -------------------------------------------------
