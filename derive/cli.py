@@ -1,4 +1,4 @@
-"""The `derive` command: a thin shell over the library (verify, sheet, code, check).
+"""The `derive` command: a thin shell over the library (verify, sheet, code, check, grade).
 
 Library errors (DeriveError) and any OSError become one line on stderr and exit status 2.
 """
@@ -74,7 +74,8 @@ EXAMPLES = """Examples:
   derive verify --widths 3,4,4,2 --activation tanh,sigmoid --only i,j,k,l
   derive sheet -o output --format tex,md
   derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o mlp.py
-  python mlp.py                                  # the module's check_gradients()"""
+  python mlp.py                                  # the module's check_gradients()
+  derive grade handins/*.ipynb -o grades --blank exercise-1-blank.ipynb"""
 
 
 class Group(click.Group):
@@ -212,7 +213,8 @@ def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> 
 @click.argument("answer", required=False)
 @click.option("--file", "answer_file", type=click.Path(), help="Read the answer from this file.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-@click.option("--timeout", default=5.0, show_default=True, type=float, help="Seconds per answer, then undecided.")
+@click.option("--timeout", default=5.0, show_default=True, type=float,
+              help="Seconds for the answer, building the verified references included, then undecided.")
 def check(exercise: str, answer: str | None, answer_file: str | None, as_json: bool, timeout: float) -> None:
     """Judge a LaTeX answer to exercise i, j, k or l (ANSWER '-' reads stdin).
 
@@ -221,7 +223,7 @@ def check(exercise: str, answer: str | None, answer_file: str | None, as_json: b
     Example: derive check j "\\delta_j^{(l)} = h_l'(a_j^{(l)}) \\sum_k w_{kj}^{(l+1)} \\delta_k^{(l+1)}"
     """
     from derive.check import report
-    from derive.check.judge import check as judge
+    from derive.check.judge import check_within as judge  # --timeout bounds the references' building too
     from derive.check.targets import BUILDERS
     if exercise not in BUILDERS:
         words = " (a proof in words: derive checks formulas)" if exercise == "d" else ""
@@ -236,6 +238,30 @@ def check(exercise: str, answer: str | None, answer_file: str | None, as_json: b
     verdict = judge(exercise, text, timeout)
     click.echo(report.as_json(verdict) if as_json else report.text(verdict))
     sys.exit(report.EXIT[verdict.verdict])
+
+
+@cli.command()
+@click.argument("handins", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
+              help="Folder for grades.csv, grades.json, feedback/, summary.md, summary.json (written whole).")
+@click.option("--jobs", type=int, default=None, help="Worker processes [default: the CPU count].")
+@click.option("--exercises", default=None, help="Comma-separated exercises to grade [default: a to l].")
+@click.option("--blank", type=click.Path(), default=None,
+              help="The blank notebook: text unchanged from it is never taken for an answer.")
+@click.option("--reveal", is_flag=True, help="Put the verified answers into the feedback files.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--timeout", default=5.0, show_default=True, type=float, help="Seconds per answer, then undecided.")
+@one_line_errors
+def grade(handins: tuple[str, ...], out_dir: str, jobs: int | None, exercises: str | None, blank: str | None,
+          reveal: bool, quiet: bool, timeout: float) -> None:
+    """Grade a class's hand-in notebooks (files, or folders of .ipynb): grades, feedback, summary.
+
+    Exit 0 when every notebook was processed, whatever the verdicts; 2 for bad usage.
+
+    Example: derive grade handins/*.ipynb -o grades --blank exercise-1-blank.ipynb
+    """
+    from derive.grade.command import run
+    run(handins, out_dir, jobs, exercises, blank, reveal, quiet, timeout)
 
 
 def main() -> None:
