@@ -214,7 +214,7 @@ def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> 
 @click.option("--file", "answer_file", type=click.Path(), help="Read the answer from this file.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.option("--timeout", default=5.0, show_default=True, type=float,
-              help="Seconds for the answer, building the verified references included, then undecided.")
+              help="Seconds to judge the answer, then undecided (building the references, once, has 120 s of its own).")
 def check(exercise: str, answer: str | None, answer_file: str | None, as_json: bool, timeout: float) -> None:
     """Judge a LaTeX answer to exercise i, j, k or l (ANSWER '-' reads stdin).
 

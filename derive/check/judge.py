@@ -240,22 +240,27 @@ def check(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
 BUILDING: dict[str, Background[Checker]] = {}
 
 
+BUILD_LIMIT = 120.0  # seconds for building one exercise's references (cold: 5 to 15 s)
+
+
 def check_within(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
-    """One answer in `timeout` seconds all told, the building of the exercise's references included (the
-    CLI's): they are built in a daemon thread, and a build that outlasts the time is `undecided`."""
+    """One answer judged in `timeout` seconds (the CLI's). The exercise's verified references are built
+    first, once, in a daemon thread with a limit of their own (BUILD_LIMIT, 5 to 15 s cold): a build
+    that outlasts it is `undecided`, never a hang."""
     start = time.perf_counter()
     if exercise not in CHECKERS:
         try:
             answer = parse(latex)  # bounded by its own limits; the first builds the parser (startup)
         except ParseError as e:
             return Verdict(exercise, "unreadable", message=f"{e}\n{e.caret()}", seconds=time.perf_counter() - start)
-        start = time.perf_counter()
+        limit = max(BUILD_LIMIT, timeout)
         if exercise not in BUILDING:
             BUILDING[exercise] = Background(lambda: Checker(exercise))
-        built = BUILDING[exercise].wait(timeout)
+        built = BUILDING[exercise].wait(limit)
         if built is None:
-            return Verdict(exercise, "undecided", message=f"no verdict within {timeout:g} s (the verified references "
-                           "were still being built)", seconds=time.perf_counter() - start, read_as=readback(answer))
+            return Verdict(exercise, "undecided", message=f"no verdict: the verified references were not built "
+                           f"within {limit:g} s", seconds=time.perf_counter() - start, read_as=readback(answer))
         CHECKERS[exercise] = built
-    left = timeout - (time.perf_counter() - start)
+    start = time.perf_counter()
+    left = timeout
     return replace(check(exercise, latex, left), seconds=time.perf_counter() - start)
