@@ -104,4 +104,14 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
      "denominator = [1 ^ f for f in factors if f.is_Pow and f.exp.is_negative]"):
         "unreached: no expression the registered activations and losses emit is a product with a "
         "negative power (1/x prints through _print_Pow)",
+    ("derive/core/verify.py", "NumberReplacer",
+     "return value if value.is_Rational and value != 0 else None",
+     "return value if value.is_Rational and value != 1 else None"):
+        "equivalent for verify: every true link of the derivations closes by expand before a witness is "
+        "sought, so only wrong claims (the controls) get here; a witness of value 1 is then dropped and "
+        "simplify rejects the claim instead",
+    ("derive/rules/deltas.py", "ReplaceComparisonOperator_Eq_LtE",
+     "return (isinstance(e, sp.Sum) and len(e.limits) == 1 and e.limits[0][1:] == (1, K)",
+     "return (isinstance(e, sp.Sum) and len(e.limits) <= 1 and e.limits[0][1:] == (1, K)"):
+        "equivalent: a Sum has at least one range, so <= 1 is == 1",
 }
