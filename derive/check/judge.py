@@ -240,12 +240,12 @@ def check(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
 BUILDING: dict[str, Background[Checker]] = {}
 
 
-BUILD_LIMIT = 120.0  # seconds for building one exercise's references (cold: 5 to 15 s)
+BUILD_LIMIT = 120.0  # seconds for building one exercise's references (cold: about a second)
 
 
 def check_within(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
     """One answer judged in `timeout` seconds (the CLI's). The exercise's verified references are built
-    first, once, in a daemon thread with a limit of their own (BUILD_LIMIT, 5 to 15 s cold): a build
+    first, once, in a daemon thread with a limit of their own (BUILD_LIMIT; about a second cold): a build
     that outlasts it is `undecided`, never a hang."""
     start = time.perf_counter()
     if exercise not in CHECKERS:
