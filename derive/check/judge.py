@@ -17,6 +17,7 @@ from derive.check import mistakes as mk
 from derive.check import symbolic as sy
 from derive.check.answer import Answer, Equation, ParseError
 from derive.check.clock import Background, within
+from derive.check.definitions import defined, named, restates
 from derive.check.names import DOTS
 from derive.check.numeric import Point, canonical, ratio, same, value
 from derive.check.parse import parse
@@ -78,6 +79,7 @@ class Checker:
     def __post_init__(self) -> None:
         self.ref = target_reference(self.exercise)
         self.points = [Point(self.ref.space, seed) for seed in SEEDS]
+        self.cheapest = sorted(range(len(SEEDS)), key=lambda n: (sp.prod(self.points[n].sizes.values()), n))
         self.forms = {t.key: [(None, canonical(t.rhs))] + [(c, canonical(e)) for c, e in t.conventions]
                       for t in self.ref.targets}
         self.mutants = {t.key: [(c, m) for c, e in self.forms[t.key] for m in mk.mutants(e, t.mistakes)] for t in self.ref.targets}
@@ -107,12 +109,13 @@ class Checker:
         targets = {t.key: t for t in self.ref.targets}
         matched: list[tuple[Equation, Target]] = []
         for eq in answer.equations:
+            key = key_of(named(eq.lhs))  # dE/da_j^(L) is delta_j^(L) by definition
             if len(eq.sides) == 1:
                 matched.append((eq, self.ref.targets[0]))
-            elif key_of(eq.lhs) in targets:
-                matched.append((eq, targets[str(key_of(eq.lhs))]))
+            elif key in targets:
+                matched.append((eq, targets[str(key)]))
             else:
-                stem = [t for t in self.ref.targets if (key_of(eq.lhs) or "?").split("__")[0] == t.key.split("__")[0]]
+                stem = [t for t in self.ref.targets if (key or "?").split("__")[0] == t.key.split("__")[0]]
                 if len(stem) == 1:
                     matched.append((eq, stem[0]))
         if not matched:
@@ -124,10 +127,13 @@ class Checker:
 
     def equation(self, eq: Equation, target: Target) -> EquationVerdict:
         one_sided = len(eq.sides) == 1
-        lhs = target.lhs if one_sided else eq.lhs
-        shown = mk.text(lhs)
+        lhs = target.lhs if one_sided else named(eq.lhs)
+        shown = mk.text(lhs if one_sided else eq.lhs)
         read = equation_text(eq)
-        sides = [canonical(s) for s in (eq.sides if one_sided else eq.sides[1:])]
+        sides = [canonical(defined(s, self.ref.space.partials)) for s in (eq.sides if one_sided else eq.sides[1:])]
+        if restates(lhs, sides):
+            return EquationVerdict(shown, "incomplete", read_as=read, message=f"it restates the definition of "
+                                   f"{mk.text(lhs)}: it gives no result")
         if lhs == nt.sigma and target.lhs == nt.sigma**2:  # sigma = s read as sigma^2 = s^2
             sides = [s**2 for s in sides]
         if any(s.has(DOTS) for s in sides):
@@ -182,7 +188,8 @@ class Checker:
     def diagnose(self, target: Target, student: list[sp.Expr], truth: list[sp.Expr]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         survivors = list(enumerate(self.mutants[target.key]))
-        for seed, p, v in zip(SEEDS, self.points, student):
+        for at in self.cheapest:  # every mutant is valued at the first point only: the one with the smallest sizes
+            seed, p, v = SEEDS[at], self.points[at], student[at]
             survivors = [(n, cm) for n, cm in survivors if same(v, self.known((target.key, "m", n, seed), cm[1].expr, p))]
         for _, (_, m) in survivors:
             if m.id not in [f for f, _ in found]:

@@ -76,6 +76,11 @@ def shift(layer: str, by: int) -> str | None:
 
 
 def wrong_layer(ref: sp.Basic) -> Iterator[Mutant]:
+    """A quantity of the layer above or below; a sum's size M_l of a layer ref names in place of its own."""
+    named = {str(f.label if isinstance(f, sp.IndexedBase) else f.__name__).partition("__")[2]
+             for f in ref.atoms(sp.IndexedBase) | {g.func for g in ref.atoms(AppliedUndef)}}
+    top = max((int(n) for n in named if n.isdigit()), default=None)  # the output layer: K units, no M_top
+    layers = {n for n in named if not (n.isdigit() and top is not None and int(n) >= top)}
     for b in ref.atoms(sp.IndexedBase):
         stem, _, layer = str(b.label).partition("__")
         for by in (1, -1):
@@ -83,8 +88,18 @@ def wrong_layer(ref: sp.Basic) -> Iterator[Mutant]:
             if moved:
                 other = sp.IndexedBase(f"{stem}__{moved}")
                 shown = next(e for e in ref.atoms(sp.Indexed) if e.base == b)
-                yield Mutant("wrong-layer", ref.xreplace({b: other}),
-                             f"{text(shown.xreplace({b: other}))} stands where {text(shown)} belongs (wrong layer)")
+                said = f"{text(shown.xreplace({b: other}))} stands where {text(shown)} belongs (wrong layer)"
+                yield Mutant("wrong-layer", ref.xreplace({b: other}), said)
+                size = sp.Symbol(f"M_{layer}", integer=True, positive=True)
+                if size in ref.free_symbols and moved in layers:  # a sum without limits over its units runs to its size
+                    yield Mutant("wrong-layer", ref.xreplace({b: other, size: sp.Symbol(f"M_{moved}", integer=True,
+                                                                                           positive=True)}), said)
+    for s in sorted(ref.free_symbols, key=str):  # a sum to M_l where it runs to M_{l+1}, l a layer of ref
+        found = re.fullmatch(r"M_(\w+)", getattr(s, "name", ""))
+        shifted = [shift(found.group(1), by) for by in (1, -1)] if found and s.is_positive else []
+        for layer in (m for m in shifted if m in layers):
+            size = sp.Symbol(f"M_{layer}", integer=True, positive=True)
+            yield Mutant("wrong-layer", ref.xreplace({s: size}), f"{text(size)} stands where {text(s)} belongs (wrong layer)")
 
 
 def sign(ref: sp.Basic) -> Iterator[Mutant]:

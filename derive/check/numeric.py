@@ -50,6 +50,34 @@ class Space:
     one_hot: sp.IndexedBase | None = None  # t with sum_k t_k = 1 over K
     simplex: sp.IndexedBase | None = None  # y_nk in (0, 1) with sum_k y_nk = 1 over K (a softmax output)
     ones: tuple[str, ...] = ("x", "z")  # stems whose last index 0 is the bias input 1
+    same: dict[sp.Symbol, sp.Symbol] = field(default_factory=dict)  # a size that is another's by the exercise
+
+
+ROUND = 4  # the seeds 0..3 (derive.check.judge.SEEDS): every two sizes differ at one of them at least
+
+
+def orders(space: Space) -> dict[sp.Symbol, tuple[int, ...]]:
+    """Each size's values in an order of its own (shuffled by a generator seeded by its name), seed n taking the
+    n-th: every value in turn. Two sizes that would agree at every seed of ROUND have the later one rotated."""
+    out: dict[sp.Symbol, tuple[int, ...]] = {}
+    for s, values in sorted(space.sizes.items(), key=lambda kv: str(kv[0])):
+        if s in space.same:
+            continue
+        order = list(values)
+        random.Random(f"sizes {s.name}").shuffle(order)
+        for _ in range(len(order)):
+            if not any(all(order[n % len(order)] == other[n % len(other)] for n in range(ROUND))
+                       for other in out.values()):
+                break
+            order = order[1:] + order[:1]
+        out[s] = tuple(order)
+    return out
+
+
+def draw_sizes(space: Space, seed: int) -> dict[sp.Symbol, int]:
+    """A point's sizes (deterministic); a size in Space.same takes the value of the size it is."""
+    out = {s: order[seed % len(order)] for s, order in orders(space).items()}
+    return out | {s: out[t] for s, t in space.same.items()}
 
 
 @dataclass
@@ -64,8 +92,7 @@ class Point:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
-        for n, (s, values) in enumerate(sorted(self.space.sizes.items(), key=lambda kv: str(kv[0]))):
-            self.sizes[s] = values[(self.seed + n) % len(values)]
+        self.sizes.update(draw_sizes(self.space, self.seed))
         for s, (low, high) in sorted(self.space.indices.items(), key=lambda kv: str(kv[0])):
             self.sizes[s] = self.rng.randint(low, int(sp.sympify(high).xreplace(self.sizes)))
 

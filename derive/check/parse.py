@@ -7,6 +7,7 @@ nested deeper than MAX_DEPTH brackets, is refused before lark runs.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from derive.check.answer import Answer, Equation, ParseError
 from derive.check.calculus import unfilled
+from derive.check.conditions import is_condition, runs_on, through
 from derive.check.names import DOTS, Misread
 from derive.check.pieces import Link, Row, Signed, value
 from derive.check.transform import ToSympy
@@ -213,18 +215,18 @@ def as_parse_error(exc: BaseException, text: str, node: object) -> ParseError:
 def assemble(pieces: list[object]) -> list[Equation]:
     """Rows between separators -> equations: '= c' and '+ c' rows continue the row above,
     'a, \\ldots, b' is one enumeration, an &-cell that starts anew is a side condition."""
-    rows: list[tuple[Row, str | None]] = []  # each row and the separator before it
-    seps: set[str] = set()
+    rows: list[tuple[Row, str | None, list[object]]] = []  # each row, "COMMA" if commas alone part it, the separators
+    seps: list[object] = []
     for p in pieces:
         if isinstance(p, Row):
-            rows.append((p, "COMMA" if seps == {"COMMA"} else None))
-            seps = set()
+            rows.append((p, "COMMA" if {str(getattr(t, "type", "")) for t in seps} == {"COMMA"} else None, seps))
+            seps = []
         else:
-            seps.add(str(getattr(p, "type", "")))
+            seps.append(p)
     equations: list[Equation] = []
     n = 0
     while n < len(rows):
-        row, before = rows[n]
+        row, before, between = rows[n]
         if is_dots(row) and before == "COMMA" and equations and n + 1 < len(rows) and rows[n + 1][1] == "COMMA":
             equations[-1] = enumerate_to(equations[-1], rows[n + 1][0])
             n += 2
@@ -234,7 +236,12 @@ def assemble(pieces: list[object]) -> list[Equation]:
         if not links:
             continue  # a row of empty &-cells
         eq = equation(links, conditions, row)
-        if equations and (links[0].relation is not None or (len(links) == 1 and isinstance(links[0].side, Signed))):
+        prev = equations[-1] if equations else None
+        if prev is not None and links[0].relation is None and runs_on(prev, eq.sides, between):
+            equations[-1] = through(prev, eq.sides[0])  # j = 1..K: the periods are a range
+        elif prev is not None and links[0].relation is None and is_condition(eq, prev, between):
+            equations[-1] = replace(prev, conditions=prev.conditions + (eq,))
+        elif equations and (links[0].relation is not None or (len(links) == 1 and isinstance(links[0].side, Signed))):
             equations[-1] = continue_with(equations[-1], eq, links)
         else:
             if links[0].relation is not None:

@@ -15,6 +15,7 @@ from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from derive.check.answer import Answer, Equation, Implicit
+from derive.check.conditions import for_all
 from derive.check.names import DOTS, GREEK
 from derive.core import notation as nt
 from derive.emit.latex.printer import SheetPrinter
@@ -222,7 +223,7 @@ def equation_text(eq: Equation, printer: ReadbackPrinter | None = None) -> str:
     for rel, side in zip(eq.relations, eq.sides[1:]):
         text += f" {RELATIONS.get(rel, rel)} {p.doprint(side)}"
     for c in eq.conditions:
-        text += f",   {equation_text(c, p)}"
+        text += f",   {'for all ' * for_all(c)}{equation_text(c, p)}"
     return text + (f"   ({eq.tag})" if eq.tag else "")
 
 
@@ -242,6 +243,9 @@ def readback(answer: Answer) -> str:
 
 class ReadbackLatex(SheetPrinter):
     """The sheet's LaTeX, plus the few objects only an answer holds: …, 𝒩(. | .), p(. | .), ∇."""
+
+    def doprint(self, expr: sp.Basic) -> str:
+        return str(super().doprint(sheet_layers(expr)))
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr.name == "ldots":
@@ -272,6 +276,15 @@ class ReadbackLatex(SheetPrinter):
         return super()._print_Function(expr, exp)
 
 
+def sheet_layers(expr: sp.Basic) -> sp.Basic:
+    """h__lp1 (the parser's name) -> h__l+1 (the sheet's), which its printer writes h_{l+1}, not h_{lp1}."""
+    def renamed(e: sp.Basic) -> bool:
+        stem, layer = nt.split_name(e.func.__name__) if isinstance(e, AppliedUndef) else (None, None)
+        return stem == "h" and layer is not None and nt.layer_latex(layer) != layer
+    return expr.replace(renamed, lambda e: nt.h(nt.layer_latex(str(nt.split_name(e.func.__name__)[1])))(*e.args)) \
+        if isinstance(expr, sp.Basic) else expr
+
+
 def readback_latex(answer: Answer) -> str:
     """The answer as LaTeX in the sheet's notation, one equation per line."""
     p = ReadbackLatex()
@@ -282,5 +295,5 @@ def equation_latex(eq: Equation, p: ReadbackLatex) -> str:
     parts = [p.doprint(eq.sides[0])]
     for rel, side in zip(eq.relations, eq.sides[1:]):
         parts += [TEX_RELATIONS.get(rel, rel), p.doprint(side)]
-    return " ".join(parts + [f"\\quad {equation_latex(c, p)}" for c in eq.conditions])
+    return " ".join(parts + ["\\quad " + "\\text{for all } " * for_all(c) + equation_latex(c, p) for c in eq.conditions])
 

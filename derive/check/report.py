@@ -103,10 +103,18 @@ def tex(read: str) -> str:
     out = re.sub(r"Σ(?=_)", r"\\sum", read)
     out = re.sub(r"Π(?=_)", r"\\prod", out)
     out = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", out)
-    out = re.sub(r"_([A-Za-z0-9']{2,})", r"_{\1}", out)
+    out = re.sub(r"_([A-Za-z0-9']+)(?=(\()?)", subscript, out)
     out = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group().translate(SUPERSCRIPTS) + "}", out)
     out = re.sub(r"\b(log|exp|tanh|sin|cos)\(", r"\\\1(", out)
     return "".join(GREEK_TEX.get(c, c) for c in out).replace("Σ", "\\Sigma ").replace("Π", "\\Pi ")
+
+
+def subscript(m: re.Match[str]) -> str:
+    """_kj -> _{kj}, _i' -> _i', _ji' -> _{ji'}; the primes before a call are the function's: h_L'( -> h_L'(."""
+    body, call = m.group(1), m.group(2)
+    core = body.rstrip("'") if call else body
+    primes = body[len(core):]
+    return ("_{" + core + "}" if len(core) > 1 else "_" + core) + primes
 
 
 def plain(words: str) -> str:

@@ -205,3 +205,25 @@ SOFTMAX_Y: list[Row] = [
     ("g", r"E = -\sum_{n=1}^{N} \sum_{k=1}^{K} t_{nk} \log \frac{y_{nk}}{\sum_{m=1}^{K} t_{nm}}", "wrong", None, ()),
 ]
 CORPUS += SOFTMAX_Y
+
+# found while grading notebooks (tests/check/test_grading_fixes.py): the sizes of a layer and its neighbours
+# differ at some point, dE/da_j^(L) is delta_j^(L), a restated definition gives no result, side conditions
+GRADING: list[Row] = [
+    ("j", D9 + HP + r" \sum_{k=1}^{M_l} w_{kj}^{(l+1)} \delta_k^{(l+1)} \\ " + DW + r"\delta_j^{(l)} z_i^{(l-1)}",
+     "wrong", None, ("wrong-layer",)),
+    ("j", D9 + HP + r" \sum_{k=1}^{M_{l+1}} w_{kj}^{(l+1)} \delta_k^{(l+1)} \\ " + DW + r"\delta_j^{(l)} z_i^{(l-1)}",
+     "correct", None, ()),
+    ("i", r"\frac{\partial E}{\partial a_j^{(L)}} = y_j - t_j", "correct", None, ()),
+    ("i", r"\frac{\partial E_n}{\partial a_j^{(L)}} = y_j - t_j", "correct", None, ()),
+    ("i", r"\frac{\partial E_n}{\partial a_j^{(L)}} = t_j - y_j", "wrong", None, ("sign",)),
+    ("k", r"\frac{\partial E}{\partial a_j^{(L)}} = 2(y_j - t_j) h_L'(a_j^{(L)})", "correct", None, ()),
+    ("i", DL + r"\frac{\partial E}{\partial a_j^{(L)}}", "incomplete", None, ()),
+    ("k", DL + r"\frac{\partial E}{\partial a_j^{(L)}}", "incomplete", None, ()),
+    ("i", DL + r"\frac{\partial E}{\partial a_j^{(L)}} = y_j - t_j", "correct", None, ()),
+    ("i", DL + r"y_j - t_j \quad \text{for all } j", "correct", None, ()),
+    ("i", DL + r"y_j - t_j \quad \text{for } j = 1, \ldots, K", "correct", None, ()),
+    ("i", DL + r"y_j - t_j \quad \forall j", "correct", None, ()),
+    ("i", DL + r"y_j - t_j, \; j = 1..K", "correct", None, ()),
+    ("i", DL + r"y_j + t_j \quad \text{for all } j", "wrong", None, ()),
+]
+CORPUS += GRADING
