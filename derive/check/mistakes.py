@@ -49,6 +49,23 @@ def activation_not_derivative(ref: sp.Basic) -> Iterator[Mutant]:
             yield Mutant("activation-not-derivative", ref.xreplace({f: h}), f"{text(h)} stands where {text(f)} belongs")
 
 
+def renamed(ref: sp.Basic, names: dict[str, str]) -> sp.Basic:
+    """ref with every applied function named in `names` renamed, innermost first."""
+    return ref.replace(lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in names,
+                       lambda e: sp.Function(names[e.func.__name__])(*e.args))
+
+
+def exchanged_activations(ref: sp.Basic) -> Iterator[Mutant]:
+    """Two layers' activations trade places (h_1 outside, h_2 inside), their derivatives with them."""
+    names = sorted({f.func.__name__.removesuffix("_prime") for f in ref.atoms(AppliedUndef)
+                    if f.func.__name__.startswith("h__")})
+    for p, q in ((p, q) for n, p in enumerate(names) for q in names[n + 1:]):
+        swap = {p: q, q: p, p + "_prime": q + "_prime", q + "_prime": p + "_prime"}
+        new = renamed(ref, swap)
+        shown = [text(sp.Function(name)(sp.Symbol("u"))).removesuffix("(u)") for name in (p, q)]
+        yield Mutant("exchanged-activations", new, f"the activations {shown[0]} and {shown[1]} are exchanged")
+
+
 def swapped_indices(ref: sp.Basic) -> Iterator[Mutant]:
     for e in ref.atoms(sp.Indexed):
         if str(e.base.label).split("__")[0] == "w" and len(e.indices) == 2:
@@ -183,6 +200,7 @@ RULES: dict[str, Callable[[sp.Basic], Iterator[Mutant]]] = {
     "missing-derivative": missing_derivative,
     "activation-not-derivative": activation_not_derivative,
     "swapped-indices": swapped_indices,
+    "exchanged-activations": exchanged_activations,
     "swapped-free": swapped_free,
     "wrong-layer": wrong_layer,
     "sign": sign,

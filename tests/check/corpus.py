@@ -227,3 +227,16 @@ GRADING: list[Row] = [
     ("i", DL + r"y_j + t_j \quad \text{for all } j", "wrong", None, ()),
 ]
 CORPUS += GRADING
+
+# two layers' activations traded (h_1 outside, h_2 inside): the nesting is right, the functions are not
+EXCHANGED: list[Row] = [
+    ("a", a_answer("1", "0").replace("h_2", "h_X").replace("h_1", "h_2").replace("h_X", "h_1"), "wrong", None,
+     ("exchanged-activations",)),
+    ("a", a_answer("1", "1", "k", "p").replace("h_2", "h_X").replace("h_1", "h_2").replace("h_X", "h_1"), "wrong",
+     None, ("exchanged-activations",)),
+    ("b", b_answer("ok").replace("h_3", "h_X").replace("h_1", "h_3").replace("h_X", "h_1"), "wrong", None,
+     ("exchanged-activations",)),
+    ("b", b_answer("ok").replace("h_3", "h_X").replace("h_2", "h_3").replace("h_X", "h_2"), "wrong", None,
+     ("exchanged-activations",)),
+]
+CORPUS += EXCHANGED
