@@ -102,8 +102,8 @@ question cell and half in a new cell below it, {SKIP:.0%} left unanswered; then 
 
 Verdicts: {", ".join(f"{v} {c}" for v, c in verdicts.most_common())}.
 
-Where the time goes: building an exercise's verified references (`derive.check.targets`) takes
-from under a second (f, h) to about 10 s (c) on this machine, so each exercise is one task,
+Where the time goes: building an exercise's references (`derive.check.targets`, the verified trees without
+re-running their checks) takes under a second an exercise on this machine; each exercise is one task,
 the heaviest first, and only the worker that takes it builds its references (once; each
 distinct answer is judged once per worker: a class repeats answers, the corpus has at most
 {distinct} distinct ones). The load average says how busy the machine was with other work;
