@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from tests.check.corpus import C4, C5, C6, C7, CE, DL, DW, GW, HP, SS, SUM, a_answer, b_answer
+from tests.check.corpus import C4, C5, C6, C7, CE, DL, DW, EXCHANGED, GW, HP, SS, SUM, a_answer, b_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 BLANK = Path(os.environ.get("DERIVE_BLANK", ROOT.parent / "shared" / "reference" / "exercise-1-blank.ipynb"))
@@ -266,6 +266,11 @@ def _(nb):
 @student("s30_words_with_symbols", {"h": ("not-graded", None, ())})
 def _(nb):
     new_cell(nb, "h", "Each of the $N$ points is in the subset with probability $B$ over $N$.")
+
+
+@student("s31_exchanged", {"a": ("wrong", None, ("exchanged-activations",))})
+def _(nb):
+    new_cell(nb, "a", "With one hidden layer:\n\n" + display(EXCHANGED[0][1]))
 
 
 def build(folder: Path) -> dict[str, Expected]:
