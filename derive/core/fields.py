@@ -104,7 +104,15 @@ class Field:
     def elementary(self, name: str) -> Callable[[Any], Any]:
         if self.exact:
             raise DeriveError(f"{name} leaves the rationals: use the mpmath-50 field for it")
-        return {"exp": mpmath.exp, "log": mpmath.log, "tanh": mpmath.tanh}[name]
+        known = {"exp": mpmath.exp, "log": mpmath.log, "tanh": mpmath.tanh, "erf": mpmath.erf}
+        if name not in known:
+            raise DeriveError(f"{name} is not among the functions the fields evaluate: {', '.join(known)}")
+        return known[name]
+
+    def constant(self, name: str) -> Any:
+        if self.exact:
+            raise DeriveError(f"{name} leaves the rationals: use the mpmath-50 field for it")
+        return {"pi": mpmath.pi, "e": mpmath.e}[name]
 
     def equal(self, u: Any, v: Any, scale: Any) -> bool:
         """Exact equality, or agreement to dps - 10 digits relative to `scale`."""

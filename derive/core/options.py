@@ -29,13 +29,24 @@ def parse_widths(text: str) -> tuple[int, ...]:
     return widths
 
 
+def split_top(text: str) -> list[str]:
+    """Split at the commas outside brackets: 'tanh,lrelu=max(a, a/100)' -> ['tanh', 'lrelu=max(a, a/100)']."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [p.strip() for p in [*parts, text[start:]]]
+
+
 def parse_activations(text: str, hidden_layers: int) -> tuple[str, ...]:
-    """One name for every hidden layer, or one name per hidden layer."""
-    names = [p.strip() for p in text.split(",")]
+    """One activation for every hidden layer, or one per hidden layer; each a registered NAME,
+    or NAME=EXPR typed in plain maths of a (parsed by a grammar and registered under NAME)."""
+    names = split_top(text)
     if any(n == "" for n in names):
-        raise DeriveError(f"malformed --activation {text!r}: expected NAME or NAME,NAME,...")
-    for name in names:
-        activations.get(name)  # raises with the valid choices
+        raise DeriveError(f"malformed --activation {text!r}: expected NAME, NAME=EXPR, or several, comma-separated")
+    names = [activations.register_typed(n) if "=" in n else activations.get(n).name for n in names]
     if len(names) == 1:
         return tuple(names) * hidden_layers
     if len(names) != hidden_layers:
