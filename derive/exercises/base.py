@@ -2,7 +2,8 @@
 
 Builders register themselves with ``@exercise("a")``; ``run`` builds and times them in
 letter order. `Config` carries the one architecture the user asked about (``--widths``,
-``--activation``) for the exercises that hold for any architecture.
+``--activation``) for the exercises that hold for any architecture, and the loss and
+reduction (``--loss``, ``--reduction``) for exercise "losses" (None: every one).
 """
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from derive.core.derivation import Derivation
 
 @dataclass(frozen=True)
 class Config:
-    """widths = (D, M_1, ..., K); activations: one name per hidden layer."""
+    """widths = (D, M_1, ..., K); activations: one name per hidden layer; loss, reduction: the one
+    loss of derive.core.losses and reduction ("sum", "mean") exercise "losses" derives, None for all."""
 
     widths: tuple[int, ...] = (2, 3, 2)
     activations: tuple[str, ...] = ("tanh",)
+    loss: str | None = None
+    reduction: str | None = None
 
     @property
     def L(self) -> int:

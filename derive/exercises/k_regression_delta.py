@@ -11,6 +11,7 @@ import sympy as sp
 
 from derive.backprop.checks import exact_net, network_check
 from derive.backprop.net import Net
+from derive.core import losses
 from derive.core.activations import identity
 from derive.core.checks import Check, Context
 from derive.core.derivation import Derivation
@@ -27,7 +28,10 @@ def squares() -> sp.Expr:
 
 
 LOSSES = {  # name -> (E for one example, its description; the formula is the lhs on the sheet)
-    "exercise": (squares(), "the exercise's sum of squares (no 1/2)"),
+    # the exercise's E from the loss registry (derive.core.losses); Bishop's with the 1/2 in front of
+    # the sum as eq. (5.11) writes it, and the Gaussian at any sigma^2 (the registry's is sigma^2 = 1)
+    "exercise": (losses.get("sum-of-squares").example(y.__getitem__, t.__getitem__),
+                 "the exercise's sum of squares (no 1/2)"),
     "bishop": (squares() / 2, "Bishop's half sum of squares"),
     "gaussian": (K / 2 * sp.log(2 * sp.pi * sigma**2) + squares() / (2 * sigma**2),
                  "the Gaussian negative log-likelihood"),
