@@ -22,9 +22,10 @@ def network_check(net: Net, field: Field, seed: int = 1, per_layer: int | None =
     return timed(field.name, both, 60.0, lambda: holder["c"].control)
 
 
-def exact_net(widths: tuple[int, ...], loss: str = "sum-of-squares", output: str = "h", N: int = 1) -> Net:
+def exact_net(widths: tuple[int, ...], loss: str = "sum-of-squares", output: str = "h", N: int = 1,
+              reduction: str = "sum") -> Net:
     """Every h_l undefined (random rational cubics at the check)."""
-    return Net(widths, (UNDEFINED,) * (len(widths) - 2), loss, output, N)
+    return Net(widths, (UNDEFINED,) * (len(widths) - 2), loss, output, N, reduction)
 
 
 def real_net(widths: tuple[int, ...], offset: int, N: int = 1) -> Net:

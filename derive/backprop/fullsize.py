@@ -9,47 +9,17 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from derive.backprop.formulas import dual_fn
 from derive.backprop.net import Net, layers_with_h
+from derive.backprop.rings import DUAL, FLOAT64, Arr, Dual, Ring, dexp, dlog
 from derive.core import activations
 from derive.core.checks import CONTROL_P, Check, timed
 from derive.core.errors import DeriveError
 
-Arr = Any  # a NumPy array: float64, or int64 residues mod p
+__all__ = ["DUAL", "FLOAT64", "Dual", "Ring", "dexp", "dlog"]  # the numbers, from derive.backprop.rings
 MUTATIONS = ("drop-h-prime", "transpose", "wrong-layer", "t-minus-y", "no-factor-2", "mean")
 TOLERANCE = 1e-10  # float64: |D_V E - <G, V>| <= TOLERANCE * sum_i |G_i V_i|
 POINTS, LIMIT = 3, 240.0  # independent random points (weights, data, cubics, direction V) per check; seconds
-
-
-@dataclass(frozen=True)
-class Ring:
-    """float64 (p = 0), or int64 residues mod p reduced after every product (n p^2 < 2^63, n an inner dimension)."""
-
-    p: int = 0
-
-    @property
-    def name(self) -> str:
-        return "mod-p" if self.p else "float64"
-
-    def fix(self, u: Arr) -> Arr:
-        return u % self.p if self.p else u
-
-    def mul(self, u: Arr, v: Arr) -> Arr:
-        return self.fix(u * v)
-
-    def dot(self, u: Arr, v: Arr) -> Arr:
-        return self.fix(u @ v)
-
-    def add(self, u: Arr, v: Arr) -> Arr:
-        return self.fix(u + v)
-
-    def sum(self, u: Arr, axis: int | None = None) -> Arr:
-        return self.fix(u.sum(axis=axis))  # mod p: residues below 2^31, so sums of fewer than 2^32 fit
-
-    def scalar(self, num: int, den: int = 1) -> Any:
-        return num * pow(den, -1, self.p) % self.p if self.p else num / den
-
-
-FLOAT64 = Ring()
 
 
 def prime_for(widths: tuple[int, ...], N: int = 1) -> int:
@@ -65,48 +35,6 @@ def degree(L: int) -> int:
     return 2 * (3 ** (L + 1) - 2)
 
 
-class Dual:
-    """v + d eps with eps^2 = 0, elementwise over arrays in a ring: forward-mode differentiation."""
-
-    def __init__(self, v: Arr, d: Arr, R: Ring) -> None:
-        self.v, self.d, self.R = v, d, R
-
-    def __add__(self, o: Any) -> Dual:
-        o = o if isinstance(o, Dual) else Dual(o, 0, self.R)  # a constant: tangent 0
-        return Dual(self.R.add(self.v, o.v), self.R.add(self.d, o.d), self.R)
-
-    __radd__ = __add__
-
-    def __neg__(self) -> Dual:
-        return self * -1
-
-    def __sub__(self, o: Any) -> Dual:
-        return self + o * -1
-
-    def __mul__(self, o: Any) -> Dual:
-        o, R = o if isinstance(o, Dual) else Dual(o, 0, self.R), self.R
-        return Dual(R.mul(self.v, o.v), R.add(R.mul(self.d, o.v), R.mul(self.v, o.d)), R)
-
-    __rmul__ = __mul__
-
-    def __rtruediv__(self, c: Any) -> Dual:  # float64 only (mod p nothing divides)
-        return Dual(c / self.v, -c * self.d / self.v**2, self.R)
-
-    def __matmul__(self, o: Dual) -> Dual:
-        return Dual(self.R.dot(self.v, o.v), self.R.add(self.R.dot(self.d, o.v), self.R.dot(self.v, o.d)), self.R)
-
-    def sum(self, axis: int | None = None) -> Dual:
-        return Dual(self.R.sum(self.v, axis), self.R.sum(self.d, axis), self.R)
-
-
-def lift(f: Callable[[Arr], Arr], df: Callable[[Arr], Arr]) -> Callable[[Dual], Dual]:
-    """f(v + d eps) = f(v) + f'(v) d eps, f' from the table of elementary derivatives."""
-    return lambda u: Dual(f(u.v), df(u.v) * u.d, u.R)
-
-
-dexp, dlog = lift(np.exp, np.exp), lift(np.log, lambda v: 1 / v)
-DUAL = {"exp": dexp, "log": dlog, "tanh": lift(np.tanh, lambda v: 1 - np.tanh(v) ** 2),
-        "Max": lambda zero, u: Dual(np.maximum(u.v, zero), np.where(u.v > zero, u.d, 0.0), u.R)}  # relu'(0) = 0
 Layer = tuple[Callable[[Dual], Dual], Callable[[Arr], Arr], Callable[[Arr], Arr]]  # route 1's h; route 2's h, h'
 
 
@@ -131,7 +59,7 @@ def real_layers(net: Net) -> dict[int, Layer]:
     out: dict[int, Layer] = {}
     for l in layers_with_h(net):
         act, num = activations.get(net.h_name(l)), activations.NUMERIC[net.h_name(l)]  # "h": unknown, raises
-        out[l] = (sp.lambdify(activations.a, act.h, [DUAL]), elementwise(num.h), elementwise(num.dh))
+        out[l] = (dual_fn(act.name), elementwise(num.h), elementwise(num.dh))
     return out
 
 
@@ -156,8 +84,10 @@ def point(net: Net, R: Ring, seed: int) -> Point:
         return rng.integers(0, R.p, size=shape, dtype=np.int64) if R.p else rng.standard_normal(shape)
     W = [draw(*s) if R.p else draw(*s) / np.sqrt(s[1]) for s in shapes]
     X, T = draw(net.N, net.widths[0]), draw(net.N, net.widths[-1])
-    if net.loss == "cross-entropy":  # sum_k t_k = 1, as exercise i) needs
+    if net.spec.simplex:  # sum_k t_k = 1, as exercise i) needs
         T = rng.dirichlet(np.ones(net.widths[-1]), net.N)
+    elif net.spec.output == "sigmoid" and not R.p:  # Bernoulli targets: probabilities
+        T = rng.uniform(0.0, 1.0, (net.N, net.widths[-1]))
     layers = {l: cubic_layer(R, [int(c) for c in draw(4)]) for l in range(1, net.L + 1)} if R.p else real_layers(net)
     return Point(W, X, T, [draw(*s) for s in shapes], layers)
 
@@ -168,11 +98,16 @@ def route1(net: Net, pt: Point, R: Ring) -> Any:
     for l in range(1, net.L + 1):
         z = Dual(ones(z.v), ones(z.d, 0), R) @ Dual(pt.W[l - 1].T, pt.V[l - 1].T, R)
         z = pt.layers[l][0](z) if l in pt.layers else z
-    if net.loss == "cross-entropy":  # -sum t log softmax(a) = sum_n (sum_k t_nk) logsumexp(a_n) - sum t a
+    if net.softmax:  # -sum t log softmax(a) = sum_n (sum_k t_nk) logsumexp(a_n) - sum t a
         m = z.v.max(axis=1)
         E = ((dlog(dexp(z - m[:, None]).sum(axis=1)) + m) * pt.T.sum(axis=1)).sum() - (z * pt.T).sum()
-    else:
-        E = ((z - pt.T) * (z - pt.T)).sum() * (R.scalar(1, 2) if net.loss == "half-sum-of-squares" else 1)
+    else:  # the registry's E_n = sum_k term(y_k, t_k), y = z^(L); a constant term has tangent 0 and is left out
+        y, t = sp.Symbol("y"), sp.Symbol("t")
+        term = net.spec.term(y, t).as_independent(y, as_Add=True)[1]
+        numbers = {c: R.scalar(int(c.p), int(c.q)) for c in term.atoms(sp.Rational) if not c.is_Integer}
+        E = sp.lambdify((y, t), term.xreplace(numbers), [DUAL])(z, pt.T).sum()
+    if net.reduction == "mean":
+        E = E * R.scalar(1, net.N)
     return E.d
 
 
@@ -195,13 +130,17 @@ def route2(net: Net, pt: Point, R: Ring, mutation: str | None = None) -> list[Ar
     for l in range(1, net.L + 1):
         A[l] = R.dot(ones(Z[l - 1]), pt.W[l - 1].T)
         Z[l] = pt.layers[l][1](A[l]) if l in pt.layers else A[l]
-    sign = -1 if mutation == "t-minus-y" else 1
-    if net.loss == "cross-entropy":  # exercise i): delta = y - t, y the softmax
+    sign, spec = -1 if mutation == "t-minus-y" else 1, net.spec
+    y = Z[net.L]
+    if net.softmax:  # exercises i), "losses": delta = r c (y - t), y the softmax
         y = np.exp(A[net.L] - A[net.L].max(axis=1, keepdims=True))
-        delta = sign * (y / y.sum(axis=1, keepdims=True) - pt.T)
-    else:  # exercise k): 2 (y - t) h_L'(a), or (y - t) h_L'(a) with the 1/2
-        two = 2 if net.loss == "sum-of-squares" and mutation != "no-factor-2" else 1
-        delta = R.mul(R.mul(R.add(Z[net.L], R.mul(pt.T, -1)), sign * two), pt.layers[net.L][2](A[net.L]))
+        y = y / y.sum(axis=1, keepdims=True)
+    c = 1 if mutation == "no-factor-2" else spec.scale  # exercise k): 2 (y - t) h_L'(a), or with the 1/2
+    delta = R.mul(R.add(y, R.mul(pt.T, -1)), sign * c)
+    if not spec.canonical:  # h_L' cancels under softmax / sigmoid with their cross-entropies
+        delta = R.mul(delta, pt.layers[net.L][2](A[net.L]))
+    if net.reduction == "mean":
+        delta = R.mul(delta, R.scalar(1, net.N))
     grads = [R.dot(delta.T, ones(Z[net.L - 1]))]  # eq. (8): delta_j z_i, summed over n (exercise l)
     for l in range(net.L - 1, 0, -1):
         back = R.dot(delta, back_weights(pt, l, mutation))  # eq. (9)
@@ -261,8 +200,8 @@ def check(net: Net, R: Ring, seed: int = 1, points: int = POINTS, mutation: str 
 def checks(net: Net, seed: int = 1, points: int = POINTS, mutation: str | None = None) -> list[Check]:
     """Exactly mod p, every h a random cubic, with the sum of squares (softmax is not polynomial); in float64 with
     the real h and the net's loss."""
-    loss = "sum-of-squares" if net.loss == "cross-entropy" else net.loss
-    poly = Net(net.widths, ("h",) * (net.L - 1), loss, "h", net.N)
+    loss = "sum-of-squares" if net.spec.canonical else net.loss
+    poly = Net(net.widths, ("h",) * (net.L - 1), loss, "h", net.N, net.reduction)
     return [check(poly, Ring(prime_for(net.widths, net.N)), seed, points, mutation),
             check(net, FLOAT64, seed, points, mutation)]
 

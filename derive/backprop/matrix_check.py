@@ -30,8 +30,6 @@ from derive.core.errors import DeriveError
 from derive.core.fields import EXACT, MPMATH, Field
 
 Mat = Any  # a matrix value: nested lists (exact, mpmath) or a NumPy array (float64)
-NET_LOSS = {"sum-of-squares": "sum-of-squares", "gaussian-nll": "half-sum-of-squares",
-            "cross-entropy": "cross-entropy"}  # Gaussian NLL at sigma^2 = 1: (1/2) sum + const
 
 
 class Lists:
@@ -83,7 +81,7 @@ class Arrays(Lists):
     """Matrices as NumPy float64 arrays."""
 
     def __init__(self) -> None:
-        self.modules = [{"Heaviside": lambda u, h0=0.5: np.heaviside(u, h0)}, "numpy"]
+        self.modules = [{"Heaviside": lambda u, h0=0.5: np.heaviside(u, h0)}, "scipy", "numpy"]  # scipy: erf
 
     def num(self, c: sp.Expr) -> Any:
         return float(c)
@@ -139,7 +137,8 @@ def evaluate(e: sp.Expr, env: dict[str, Any], ops: Lists) -> Any:
 
 
 def net_of(model: Model) -> Net:
-    return Net(model.widths, tuple(act.name for act in model.hidden), NET_LOSS[model.loss], "identity", int(model.N))
+    return Net(model.widths, tuple(act.name for act in model.hidden), model.loss, "identity", int(model.N),
+               model.reduction)
 
 
 def environment(model: Model, s: Sample, convert: Callable[[Any], Any]) -> dict[str, Any]:
@@ -170,8 +169,8 @@ def gradient(model: Model, env: dict[str, Any]) -> dict[Key, Any]:
 
 
 def field_for(model: Model) -> Field:
-    """Exact where every value stays rational (identity, relu hidden; no softmax)."""
-    rational = all(act.name in ("identity", "relu") for act in model.hidden) and model.loss != "cross-entropy"
+    """Exact where every value stays rational (identity, relu hidden; an identity output)."""
+    rational = all(act.name in ("identity", "relu") for act in model.hidden) and model.spec.output == "identity"
     return EXACT if rational else MPMATH
 
 

@@ -5,14 +5,15 @@ This is the form the emitted NumPy code computes, written as SymPy matrix expres
     A^(l) = Z^(l-1) W^(l)T + 1 b^(l)T          (eq. 6, N examples at once; Z^(0) = X)
     Z^(l) = h_l(A^(l))                         (eq. 5, elementwise)
     Y     = Z^(L), or softmax(A^(L)) row-wise  (eq. 4)
-    Delta^(L) = dE/dA^(L)                      (exercises i, k: depends on the loss)
+    Delta^(L) = dE/dA^(L) = r c (Y - T)        (exercises i, k, "losses": c and r from the loss registry)
     Delta^(l) = h_l'(A^(l)) o (Delta^(l+1) W^(l+1))   (eq. 9; W without its bias column)
     dE/dW^(l) = Delta^(l)T Z^(l-1),  dE/db^(l) = Delta^(l)T 1   (eq. 8 summed over n, exercise l)
 
 Shapes: X (N, D), W^(l) (M_l, M_{l-1}) with row j = unit j of layer l (w_ji, as in
 torch.nn.Linear.weight), b^(l) kept separate from W^(l) (the maths folds it in as the
 column i = 0, eq. 3), A^(l), Z^(l), Delta^(l) of shape (N, M_l). E is the sum over the
-batch, as E(w) in the exercise. h' is taken in terms of Z where that is cheaper.
+batch, as E(w) in the exercise (reduction "sum"), or that sum divided by N ("mean": r = 1/N).
+h' is taken in terms of Z where that is cheaper.
 """
 from __future__ import annotations
 
@@ -21,15 +22,11 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from derive.core import activations
+from derive.core import activations, losses
 from derive.core.activations import Activation
 from derive.core.errors import DeriveError
 
-LOSSES = {  # loss -> output non-linearity h_L
-    "sum-of-squares": "identity",
-    "gaussian-nll": "identity",
-    "cross-entropy": "softmax",
-}
+LOSSES = {name: losses.get(name).output for name in losses.names()}  # loss -> output non-linearity h_L
 
 
 class Softmax(sp.MatrixExpr):
@@ -63,24 +60,31 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Model:
-    """A concrete architecture: widths (D, M_1, ..., K), hidden activations, loss, batch N."""
+    """A concrete architecture: widths (D, M_1, ..., K), hidden activations, loss, batch N, reduction."""
 
     widths: tuple[int, ...]
     hidden: tuple[Activation, ...]
     loss: str
     N: int | sp.Symbol = sp.Symbol("N", integer=True, positive=True)
+    reduction: str = "sum"
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise DeriveError(f"unknown loss {self.loss!r}; choose from: {', '.join(LOSSES)}")
+        losses.get(self.loss)  # an unknown name raises with the choices
+        losses.check_reduction(self.reduction)
         if len(self.hidden) != self.L - 1:
             raise DeriveError(f"need {self.L - 1} hidden activations, got {len(self.hidden)}")
 
     @classmethod
     def of(cls, widths: tuple[int, ...], hidden: tuple[str, ...], loss: str,
-           N: int | sp.Symbol | None = None) -> Model:
+           N: int | sp.Symbol | None = None, reduction: str = "sum") -> Model:
         acts = tuple(activations.get(name) for name in hidden)
-        return cls(widths, acts, loss) if N is None else cls(widths, acts, loss, N)
+        if N is None:
+            return cls(widths, acts, loss) if reduction == "sum" else cls(widths, acts, loss, reduction=reduction)
+        return cls(widths, acts, loss, N, reduction)
+
+    @property
+    def spec(self) -> losses.Loss:
+        return losses.get(self.loss)
 
     @property
     def L(self) -> int:
@@ -122,10 +126,9 @@ class Model:
 
     # --- the passes ------------------------------------------------------------------------
     def h(self, l: int, arg: sp.MatrixExpr) -> sp.MatrixExpr:
-        act = self.hidden[l - 1] if l < self.L else activations.get(LOSSES[self.loss]) \
-            if LOSSES[self.loss] != "softmax" else None
-        if act is None:
+        if l == self.L and self.spec.output == "softmax":
             return Softmax(arg)
+        act = self.hidden[l - 1] if l < self.L else activations.get(self.spec.output)
         if act.name == "identity":
             return arg
         u = sp.Dummy("u")
@@ -152,11 +155,11 @@ class Model:
         return steps
 
     def output_delta(self) -> sp.MatrixExpr:
-        """Delta^(L) = dE/dA^(L): exercise i) for cross-entropy, k) for the regression losses."""
+        """Delta^(L) = dE/dA^(L) = r c (Y - T), the loss registry's claim (exercises i, k, "losses" verify
+        it): c = 2 for E = sum ||y - t||^2 (no 1/2, exercise k), 1 for the others; r = 1/N for the mean."""
         Y, T = self.Z(self.L), self.T
-        if self.loss == "sum-of-squares":
-            return 2 * (Y - T)  # E = sum ||y - t||^2 has no 1/2 (exercise k)
-        return Y - T  # cross-entropy with softmax (i); Gaussian NLL at sigma^2 = 1 (k)
+        c = sp.Integer(self.spec.scale) if self.reduction == "sum" else sp.Integer(self.spec.scale) / self.N
+        return Y - T if c == 1 else c * (Y - T)
 
     def backward(self) -> list[Assignment]:
         steps = [Assignment(self.Delta(self.L), self.output_delta(), "exercise i)/k)")]

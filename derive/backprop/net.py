@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from derive.core import activations
+from derive.core import activations, losses
 from derive.core.errors import DeriveError
 from derive.core.fields import Field
 
 UNDEFINED = "h"  # an undefined h_l: checked at random rational cubics
-LOSSES = ("sum-of-squares", "half-sum-of-squares", "cross-entropy")
+LOSSES = tuple(losses.names())  # derive.core.losses, the one registry
 Key = tuple[int, int, int]  # (l, j, i): the weight w_ji^(l); i = 0 is the bias
 Fn = tuple[Callable[[Any], Any], Callable[[Any], Any]]  # (h, h')
 
@@ -27,8 +27,9 @@ def classification_loss(widths: tuple[int, ...]) -> str:
 class Net:
     """A concrete network and its loss: widths (D, M_1, ..., K), h_1..h_{L-1}, h_L, N examples.
 
-    hidden and output hold activation names, or "h" for an undefined h_l. With the
-    cross-entropy loss the output is the softmax and `output` is ignored.
+    hidden and output hold activation names, or "h" for an undefined h_l. A loss with a
+    canonical output (softmax with cross-entropy, sigmoid with binary cross-entropy) fixes
+    h_L, and `output` is ignored. reduction: "sum" (E = sum_n E_n) or "mean" (divided by N).
     """
 
     widths: tuple[int, ...]
@@ -36,10 +37,11 @@ class Net:
     loss: str = "sum-of-squares"
     output: str = "identity"
     N: int = 1
+    reduction: str = "sum"
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise DeriveError(f"unknown loss {self.loss!r}; choose from: {', '.join(LOSSES)}")
+        losses.get(self.loss)  # an unknown name raises with the choices
+        losses.check_reduction(self.reduction)
         if len(self.hidden) != self.L - 1:
             raise DeriveError(f"need {self.L - 1} hidden activations, got {len(self.hidden)}")
 
@@ -47,16 +49,28 @@ class Net:
     def L(self) -> int:
         return len(self.widths) - 1
 
+    @property
+    def spec(self) -> losses.Loss:
+        return losses.get(self.loss)
+
+    @property
+    def softmax(self) -> bool:
+        """The output layer is the softmax (no h_L of the registry: computed from a^(L) itself)."""
+        return self.spec.output == "softmax"
+
     def h_name(self, l: int) -> str:
-        return self.hidden[l - 1] if l < self.L else self.output
+        if l < self.L:
+            return self.hidden[l - 1]
+        return self.spec.output if self.spec.canonical else self.output
 
     def weights(self, l: int) -> list[Key]:
         return [(l, j, i) for j in range(1, self.widths[l] + 1) for i in range(self.widths[l - 1] + 1)]
 
     def describe(self) -> str:
         acts = ",".join(self.hidden) or "-"
-        out = "softmax" if self.loss == "cross-entropy" else self.output
-        return f"widths {','.join(map(str, self.widths))}, h {acts}, out {out}, {self.loss}, N={self.N}"
+        out = self.h_name(self.L)
+        mean = "" if self.reduction == "sum" else f" ({self.reduction})"
+        return f"widths {','.join(map(str, self.widths))}, h {acts}, out {out}, {self.loss}{mean}, N={self.N}"
 
 
 # --- the random point -----------------------------------------------------------------------
@@ -104,11 +118,12 @@ def fn_name(net: Net, l: int) -> str:
 
 def layers_with_h(net: Net) -> range:
     """Layers whose z = h(a): all of them, except the softmax output layer."""
-    return range(1, net.L + (net.loss != "cross-entropy"))
+    return range(1, net.L + (not net.softmax))
 
 
 def sample(net: Net, field: Field, seed: int) -> Sample:
-    """Weights of size about 1/fan-in (no saturation); targets with sum_k t_k = 1 under softmax."""
+    """Weights of size about 1/fan-in (no saturation); targets with sum_k t_k = 1 where the loss
+    needs it (cross-entropy), in (0, 1) for binary cross-entropy."""
     rng = random.Random(seed)
 
     def q(scale: int = 1) -> Fraction:
@@ -118,8 +133,10 @@ def sample(net: Net, field: Field, seed: int) -> Sample:
     t: dict[tuple[int, int], Any] = {}
     for n in range(1, net.N + 1):
         raw = [q() for _ in range(net.widths[-1])]
-        if net.loss == "cross-entropy":  # the one-hot constraint sum_k t_k = 1 (exercise i)
+        if net.spec.simplex:  # the one-hot constraint sum_k t_k = 1 (exercise i)
             raw = [abs(v) / sum(map(abs, raw)) for v in raw]
+        elif net.spec.output == "sigmoid":  # Bernoulli targets: probabilities
+            raw = [abs(v) / (1 + abs(v)) for v in raw]
         t.update({(n, k): field.num(v) for k, v in enumerate(raw, 1)})
     cubics = {fn_name(net, l): [q() for _ in range(4)] for l in layers_with_h(net) if net.h_name(l) == UNDEFINED}
     fns = {fn_name(net, l): cubic_fn(cubics[fn_name(net, l)], field) if fn_name(net, l) in cubics

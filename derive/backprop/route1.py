@@ -14,6 +14,7 @@ from typing import Any
 import symengine as se
 import sympy as sp
 
+from derive.backprop.formulas import pieces_in
 from derive.backprop.net import Key, Net, Sample, fn_name, layers_with_h
 from derive.core import activations
 from derive.core.errors import DeriveError
@@ -33,7 +34,7 @@ def se_activation(net: Net, l: int, cubics: dict[str, list[Fraction]]) -> Callab
     if name in cubics:
         c = [se.Rational(v.numerator, v.denominator) for v in cubics[name]]
         return lambda u: c[0] + c[1] * u + c[2] * u**2 + c[3] * u**3
-    if activations.get(name).h.has(sp.Max, sp.Heaviside, sp.Piecewise):
+    if activations.get(name).h.has(sp.Max, sp.Heaviside, sp.Piecewise) or activations.get(name).pieces:
         return se.Function(name)
     body, a = se.sympify(activations.get(name).h), se.Symbol(str(activations.a))
     return lambda u: body.xreplace({a: u})
@@ -51,16 +52,20 @@ def loss_dag(net: Net, cubics: dict[str, list[Fraction]]) -> tuple[se.Basic, dic
             z = [se.Integer(1)] + ([h[l](u) for u in a] if l in h else a)
         t = [se.Symbol(f"t_{n}_{k}") for k in range(1, net.widths[-1] + 1)]
         E += loss_n(net, z[1:], t)
-    return E, w
+    return (E if net.reduction == "sum" else E / net.N), w
 
 
 def loss_n(net: Net, out: list[se.Basic], t: list[se.Basic]) -> se.Basic:
-    """One example's loss from the network's last layer (z^(L), or a^(L) under softmax)."""
-    if net.loss == "cross-entropy":  # y_k = exp(a_k) / sum_j exp(a_j); E_n = -sum_k t_k log y_k
+    """One example's loss from the network's last layer (z^(L), or a^(L) under softmax), written
+    out from the loss registry's formula E_n = sum_k term(y_k, t_k)."""
+    spec = net.spec
+    if spec.output == "softmax":  # y_k = exp(a_k) / sum_j exp(a_j)
         S = se.Add(*[se.exp(u) for u in out])
-        return -se.Add(*[tk * se.log(se.exp(u) / S) for u, tk in zip(out, t)])
-    squares = se.Add(*[(y - tk) ** 2 for y, tk in zip(out, t)])
-    return squares / 2 if net.loss == "half-sum-of-squares" else squares
+        out = [se.exp(u) / S for u in out]
+    y_, t_ = sp.Dummy("y"), sp.Dummy("t")
+    term, Y, T = se.sympify(spec.term(y_, t_)), se.sympify(y_), se.sympify(t_)
+    total = se.Add(*[term.xreplace({Y: y, T: tk}) for y, tk in zip(out, t)])
+    return total
 
 
 def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
@@ -69,12 +74,12 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
     point.update({se.Symbol(f"x_{n}_{i}"): v for (n, i), v in s.x.items()})
     point.update({se.Symbol(f"t_{n}_{k}"): v for (n, k), v in s.t.items()})
     memo: dict[se.Basic, Any] = {}
-    own: dict[str, Callable[[Any], Any]] = {}
+    own: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {}
 
-    def fn(name: str) -> Callable[[Any], Any]:
+    def fn(name: str, derivative: int = 0) -> Callable[[Any], Any]:
         if name not in own:
-            own[name] = opaque(name)
-        return own[name]
+            own[name] = opaque(name, field)
+        return own[name][derivative]
 
     def ev(e: se.Basic) -> Any:
         if e in memo:
@@ -94,10 +99,12 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
             v = field.elementary("exp")(ev(args[1])) if args[0] == se.E else power(ev(args[0]), args[1], ev)
         elif kind == "FunctionSymbol":
             v = fn(e.get_name())(ev(args[0]))
+        elif kind in ("Pi", "Exp1"):  # the constants of a typed activation (gelu's sqrt(2 pi))
+            v = field.elementary("exp")(field.num(Fraction(1))) if kind == "Exp1" else field.constant("pi")
         elif kind == "Subs":  # Subs(Derivative(f(xi), xi), xi, value): f'(value)
-            v = slope(fn(args[0].args[0].get_name()), ev(args[2]), field)
+            v = fn(args[0].args[0].get_name(), 1)(ev(args[2]))
         elif kind == "Derivative":  # Derivative(f(u), u) for a bare symbol u
-            v = slope(fn(args[0].get_name()), ev(args[1]), field)
+            v = fn(args[0].get_name(), 1)(ev(args[1]))
         else:
             v = field.elementary(kind)(ev(args[0]))
         memo[e] = v
@@ -105,20 +112,22 @@ def evaluator(s: Sample, field: Field) -> Callable[[se.Basic], Any]:
     return ev
 
 
-def opaque(name: str) -> Callable[[Any], Any]:
-    """An opaque activation evaluated from its SymPy formula (route 2 evaluates the
-    independent implementation of derive.core.activations.NUMERIC instead). `slope` needs
-    it positively homogeneous, h(c u) = c h(u) for c > 0, as relu is: checked here."""
+def opaque(name: str, field: Field) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """(h, h') of an opaque activation from its SymPy formula (route 2 evaluates the independent
+    implementation of derive.core.activations.NUMERIC instead): relu read off h itself, any
+    other non-smooth h piece by piece (derive.backprop.formulas)."""
+    if name != "relu":
+        return pieces_in(name, field)
     h = sp.lambdify(activations.a, activations.get(name).h, [{"Max": max}, "mpmath"])
     if any(h(2 * Fraction(u)) != 2 * h(Fraction(u)) for u in ("-2", "-1/3", "1/2", "3")):
         raise DeriveError(f"{name} is not positively homogeneous: route 1 cannot read its h' off h")
-    return h
+    return h, lambda u: slope(h, u, field)
 
 
 def slope(h: Callable[[Any], Any], u: Any, field: Field) -> Any:
-    """f'(u) of an opaque function, not taken from the h' that route 2 uses: relu is
-    positively homogeneous, relu(u) = u relu'(u), so route 1 reads relu'(u) = relu(u) / u off
-    relu itself. At u = 0 (to the field's precision) relu has no derivative: the point is refused."""
+    """f'(u) of relu, not taken from the h' that route 2 uses: relu is positively homogeneous,
+    relu(u) = u relu'(u), so route 1 reads relu'(u) = relu(u) / u off relu itself. At u = 0
+    (to the field's precision) relu has no derivative: the point is refused."""
     if field.equal(u, 0, 0):
         raise DeriveError("a pre-activation is 0 (to the field's precision), where relu has no derivative")
     return h(u) / u

@@ -11,7 +11,7 @@ from derive.backprop.net import Key, Net, Sample, fn_name
 from derive.core.errors import DeriveError
 from derive.core.fields import Field
 
-MUTATIONS = ("drop-h-prime", "transpose", "wrong-layer", "t-minus-y", "no-factor-2", "mean")
+MUTATIONS = ("drop-h-prime", "transpose", "wrong-layer", "t-minus-y", "no-factor-2", "mean", "sum-for-mean")
 
 
 # --- route 2: the delta recursion ---------------------------------------------------------------
@@ -22,7 +22,7 @@ def forward(net: Net, s: Sample, n: int) -> tuple[dict[int, list[Any]], dict[int
     for l in range(1, net.L + 1):
         a[l] = [None] + [sum(s.w[l, j, i] * z[l - 1][i] for i in range(net.widths[l - 1] + 1))
                          for j in range(1, net.widths[l] + 1)]
-        if l < net.L or net.loss != "cross-entropy":
+        if l < net.L or not net.softmax:
             h = s.fns[fn_name(net, l)][0]
             z[l] = [1] + [h(u) for u in a[l][1:]]
     return a, z
@@ -30,19 +30,27 @@ def forward(net: Net, s: Sample, n: int) -> tuple[dict[int, list[Any]], dict[int
 
 def output_delta(net: Net, s: Sample, n: int, a: list[Any], z: list[Any] | None, field: Field,
                  mutation: str | None) -> list[Any]:
-    """delta_j^(L): y_j - t_j under softmax (i); 2 (y_j - t_j) h_L'(a_j) for E = sum (y - t)^2 (k)."""
-    K = net.widths[-1]
+    """delta_j^(L) = r c (y_j - t_j) h_L'(a_j), c and the pairing from the loss registry (exercises i,
+    k and "losses"): y - t under softmax or sigmoid with their cross-entropies (h_L' cancels),
+    2 (y_j - t_j) h_L'(a_j) for E = sum (y - t)^2; r = 1/N for the mean."""
+    K, spec = net.widths[-1], net.spec
     y: list[Any]
-    if net.loss == "cross-entropy":
+    if spec.output == "softmax":
         exps = [field.elementary("exp")(u) for u in a[1:]]
         y = [None] + [e / sum(exps) for e in exps]
-        factor, slope = 1, [1] * (K + 1)
     else:
-        y, dh = z or [], s.fns[fn_name(net, net.L)][1]
-        factor = 2 if net.loss == "sum-of-squares" and mutation != "no-factor-2" else 1
+        y = z or []
+    if spec.canonical:
+        slope = [1] * (K + 1)
+    else:
+        dh = s.fns[fn_name(net, net.L)][1]
         slope = [None] + [dh(u) for u in a[1:]]
+    factor = 1 if mutation == "no-factor-2" else spec.scale
     sign = -1 if mutation == "t-minus-y" else 1
-    return [None] + [factor * sign * (y[k] - s.t[n, k]) * slope[k] for k in range(1, K + 1)]
+    delta = [None] + [factor * sign * (y[k] - s.t[n, k]) * slope[k] for k in range(1, K + 1)]
+    if net.reduction == "sum" or mutation == "sum-for-mean":  # the mutation forgets the mean's 1/N
+        return delta
+    return [None] + [d / net.N for d in delta[1:]]
 
 
 def backward(net: Net, s: Sample, a: dict[int, list[Any]], top: list[Any],
