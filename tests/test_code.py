@@ -118,7 +118,7 @@ def test_cli_writes_an_importable_module(tmp_path: Path) -> None:
 BAD = [
     (["--widths", "3,0,2"], "positive"),
     (["--widths", "3,x,2"], "malformed --widths"),
-    (["--widths", "3,4,2", "--activation", "swish"], "unknown activation"),
+    (["--widths", "3,4,2", "--activation", "swoosh"], "unknown activation"),
     (["--widths", "3,4,2", "--activation", "tanh,relu"], "hidden layer"),
     (["--widths", "3,4,2", "--loss", "hinge"], "unknown loss"),
     (["--widths", "3,4,2", "--dtype", "float16"], "unknown dtype"),

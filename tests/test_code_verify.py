@@ -42,8 +42,6 @@ def test_the_emitted_module_verifies_with_rejected_controls(config: Config) -> N
     assert ex.routes == [verify_code.FD, verify_code.ROUTE2]
     assert all(c.control == "rejected" for c in ex.checks)
     assert all("tolerance" in c.detail for c in ex.checks)
-    if config == Config():
-        assert ex.seconds < 5 and sum(c.seconds for c in ex.checks) < 5
 
 
 SIGMOID = "(lambda a, out=None: 1.0 / (1.0 + np.exp(-a)))("

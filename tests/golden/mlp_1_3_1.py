@@ -22,8 +22,10 @@ Equations, batch-major (Z0 = X; 1 b^T broadcasts b over the rows; o elementwise)
     db2 = Delta2.sum(axis=0)                     eq. (8) with z_0 = 1
 
 gradients() computes these in place, in arrays kept per batch size N in _BUFFERS (so it is
-not thread-safe); the gradients it returns are new arrays. `python FILE.py` runs
-check_gradients() and prints its largest relative error.
+not thread-safe); the gradients it returns are new arrays. sgd_step() returns new arrays;
+adam_step(params, grads, state, lr) updates params in place by Adam (Kingma and Ba 2015, as
+torch.optim.Adam), with state = adam_state(params) made once by the caller and passed to every
+step. `python FILE.py` runs check_gradients() and prints its largest relative error.
 """
 from __future__ import annotations
 
@@ -165,6 +167,31 @@ def gradients(params, X, T):
 def sgd_step(params, grads, lr):
     """w - lr grad E(w) for every array (exercise h, Bishop eq. (5.41)), as new arrays."""
     return {name: params[name] - lr * grads[name] for name in params}
+
+
+def adam_state(params):
+    """Adam's state for adam_step(): the step count t = 0 and zero moments m, v per array."""
+    return {"t": 0, "m": {name: np.zeros_like(w) for name, w in params.items()},
+            "v": {name: np.zeros_like(w) for name, w in params.items()}}
+
+
+def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam step (Kingma and Ba 2015), in place on params and state; returns state.
+
+    t += 1; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2 (g = grads[name]);
+    w -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps), as torch.optim.Adam.
+    """
+    state["t"] += 1
+    t = state["t"]
+    step, root = lr / (1.0 - beta1 ** t), (1.0 - beta2 ** t) ** 0.5
+    for name, w in params.items():
+        g, m, v = grads[name], state["m"][name], state["v"][name]
+        m *= beta1
+        m += (1.0 - beta1) * g
+        v *= beta2
+        v += (1.0 - beta2) * g * g
+        w -= step * m / (np.sqrt(v) / root + eps)
+    return state
 
 
 def _textbook_loss(params, X, T):

@@ -19,7 +19,7 @@ Equations, batch-major (Z0 = X; 1 b^T broadcasts b over the rows; o elementwise)
     A3 = Z2 @ W3.T + b3                          eq. (6)
     Z3 = np.exp(_log_softmax(A3))                eq. (4)
     Delta3 = Z3 - T                              exercise i)/k)
-    Delta2 = np.exp(-np.logaddexp(-A2, 0.0)) * (Delta3 @ W3) eq. (9)
+    Delta2 = (1.0 - np.exp(-Z2)) * (Delta3 @ W3) eq. (9)
     Delta1 = np.heaviside(A1, 0.0) * (Delta2 @ W2) eq. (9)
     dW1 = Delta1.T @ X                           eq. (8), summed over n (l)
     db1 = Delta1.sum(axis=0)                     eq. (8) with z_0 = 1
@@ -29,8 +29,10 @@ Equations, batch-major (Z0 = X; 1 b^T broadcasts b over the rows; o elementwise)
     db3 = Delta3.sum(axis=0)                     eq. (8) with z_0 = 1
 
 gradients() computes these in place, in arrays kept per batch size N in _BUFFERS (so it is
-not thread-safe); the gradients it returns are new arrays. `python FILE.py` runs
-check_gradients() and prints its largest relative error.
+not thread-safe); the gradients it returns are new arrays. sgd_step() returns new arrays;
+adam_step(params, grads, state, lr) updates params in place by Adam (Kingma and Ba 2015, as
+torch.optim.Adam), with state = adam_state(params) made once by the caller and passed to every
+step. `python FILE.py` runs check_gradients() and prints its largest relative error.
 """
 from __future__ import annotations
 
@@ -138,7 +140,6 @@ def _allocate(N):
         np.empty((N, 8), DTYPE),  # A2
         np.empty((N, 3), DTYPE),  # A3
         np.empty((N, 8), DTYPE),  # Z1
-        np.empty((N, 8), DTYPE),  # Z2
         np.empty((N, 8), DTYPE),  # Delta1
         np.empty((N, 8), DTYPE),  # Delta2
         np.empty((N, 3), DTYPE),  # Delta3
@@ -157,9 +158,9 @@ def gradients(params, X, T):
     N = len(X)
     T = _targets(T, N)
     try:
-        A1, A2, A3, Z1, Z2, Delta1, Delta2, Delta3, ones = _BUFFERS[N]
+        A1, A2, A3, Z1, Delta1, Delta2, Delta3, ones = _BUFFERS[N]
     except KeyError:
-        A1, A2, A3, Z1, Z2, Delta1, Delta2, Delta3, ones = _allocate(N)
+        A1, A2, A3, Z1, Delta1, Delta2, Delta3, ones = _allocate(N)
     W1, b1, W2, b2, W3, b3 = params["W1"], params["b1"], params["W2"], params["b2"], params["W3"], params["b3"]
     # A1 = X @ W1.T + b1  eq. (6)
     np.matmul(X, W1.T, out=A1)
@@ -170,7 +171,7 @@ def gradients(params, X, T):
     np.matmul(Z1, W2.T, out=A2)
     A2 += b2
     # Z2 = np.logaddexp(A2, 0.0)  eq. (5)
-    np.logaddexp(A2, 0.0, out=Z2)
+    Z2 = np.logaddexp(A2, 0.0, out=A2)
     # A3 = Z2 @ W3.T + b3  eq. (6)
     np.matmul(Z2, W3.T, out=A3)
     A3 += b3
@@ -184,13 +185,12 @@ def gradients(params, X, T):
     Delta3 = np.subtract(Z3, T, out=Delta3)
     dW3 = Delta3.T @ Z2  # eq. (8), summed over n (l)
     db3 = ones @ Delta3  # db3 = Delta3.sum(axis=0), eq. (8) with z_0 = 1
-    # Delta2 = np.exp(-np.logaddexp(-A2, 0.0)) * (Delta3 @ W3)  eq. (9)
+    # Delta2 = (1.0 - np.exp(-Z2)) * (Delta3 @ W3)  eq. (9)
     np.matmul(Delta3, W3, out=Delta2)
-    np.negative(A2, out=A2)
-    np.logaddexp(A2, 0.0, out=A2)
-    np.negative(A2, out=A2)
-    np.exp(A2, out=A2)
-    Delta2 *= A2
+    np.negative(Z2, out=Z2)
+    np.exp(Z2, out=Z2)
+    np.subtract(1.0, Z2, out=Z2)
+    Delta2 *= Z2
     dW2 = Delta2.T @ Z1  # eq. (8), summed over n (l)
     db2 = ones @ Delta2  # db2 = Delta2.sum(axis=0), eq. (8) with z_0 = 1
     # Delta1 = np.heaviside(A1, 0.0) * (Delta2 @ W2)  eq. (9)
@@ -205,6 +205,31 @@ def gradients(params, X, T):
 def sgd_step(params, grads, lr):
     """w - lr grad E(w) for every array (exercise h, Bishop eq. (5.41)), as new arrays."""
     return {name: params[name] - lr * grads[name] for name in params}
+
+
+def adam_state(params):
+    """Adam's state for adam_step(): the step count t = 0 and zero moments m, v per array."""
+    return {"t": 0, "m": {name: np.zeros_like(w) for name, w in params.items()},
+            "v": {name: np.zeros_like(w) for name, w in params.items()}}
+
+
+def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam step (Kingma and Ba 2015), in place on params and state; returns state.
+
+    t += 1; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g^2 (g = grads[name]);
+    w -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps), as torch.optim.Adam.
+    """
+    state["t"] += 1
+    t = state["t"]
+    step, root = lr / (1.0 - beta1 ** t), (1.0 - beta2 ** t) ** 0.5
+    for name, w in params.items():
+        g, m, v = grads[name], state["m"][name], state["v"][name]
+        m *= beta1
+        m += (1.0 - beta1) * g
+        v *= beta2
+        v += (1.0 - beta2) * g * g
+        w -= step * m / (np.sqrt(v) / root + eps)
+    return state
 
 
 def _textbook_loss(params, X, T):

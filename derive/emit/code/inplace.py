@@ -18,7 +18,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from derive.emit.code.printer import lambda_body, render, softplus
+from derive.emit.code.printer import lambda_body, render
+from derive.emit.code.stable import softplus
 
 UNARY = {sp.tanh: "np.tanh", sp.exp: "np.exp", sp.log: "np.log"}
 Lines = list[str]

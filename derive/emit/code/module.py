@@ -26,7 +26,7 @@ Warn = Callable[[str], None]
 
 def refuse_one_class(m: Model) -> None:
     """Softmax over K = 1 output is the constant 1: E and every gradient vanish identically."""
-    if m.loss == "cross-entropy" and m.widths[-1] < 2:
+    if m.spec.output == "softmax" and m.widths[-1] < 2:
         raise DeriveError(f"--loss cross-entropy needs K >= 2 output units (the softmax of one unit is 1, "
                           f"so E and its gradients are 0), but --widths {','.join(map(str, m.widths))} has "
                           f"K = {m.widths[-1]}: give K >= 2 classes, or a regression loss")
@@ -67,15 +67,15 @@ def import_warning(path: str | os.PathLike[str]) -> str | None:
 
 
 def write_module(widths: str, activation: str, loss: str, dtype: str, out_path: str,
-                 warn: Warn | None = None) -> Path:
+                 warn: Warn | None = None, reduction: str = "sum") -> Path:
     """Parse the `derive code` options, render templates/module.py.j2, self-check it, write it atomically.
 
     `warn` gets one line for a file name that cannot be imported as a module, and for a network
-    too large to self-check here.
+    too large to self-check here. `reduction`: "sum" (E summed over the batch) or "mean" (divided by N).
     """
     target = file_target(out_path, "mlp.py")
     refuse_too_large(parse_widths(widths))  # before any work: 10^8 weights, or the free memory
-    m = plan.model_of(widths, activation, loss, dtype)
+    m = plan.model_of(widths, activation, loss, dtype, reduction)
     refuse_one_class(m)
     source = plan.source_of(m, dtype)
     if weight_count(m.widths) <= SELF_CHECK_LIMIT:

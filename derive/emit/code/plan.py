@@ -17,7 +17,8 @@ import shlex
 
 import sympy as sp
 
-from derive.backprop.matrix_form import LOSSES, Assignment, Model
+from derive.backprop.matrix_form import Assignment, Model
+from derive.core import losses
 from derive.core.errors import DeriveError
 from derive.core.options import parse_activations, parse_widths
 from derive.emit import environment
@@ -38,15 +39,15 @@ class Emitted(Model):
         return step_at_zero
 
 
-def model_of(widths: str, activation: str, loss: str, dtype: str) -> Model:
+def model_of(widths: str, activation: str, loss: str, dtype: str, reduction: str = "sum") -> Model:
     """The `derive code` options as a Model; one-line DeriveError for anything invalid."""
     shape = parse_widths(widths)
     names = parse_activations(activation, len(shape) - 2)
-    if loss not in LOSSES:
-        raise DeriveError(f"unknown loss {loss!r}; choose from: {', '.join(LOSSES)}")
+    losses.get(loss)  # an unknown loss raises with the choices (derive.core.losses)
+    losses.check_reduction(reduction)
     if dtype not in DTYPES:
         raise DeriveError(f"unknown dtype {dtype!r}; choose from: {', '.join(DTYPES)}")
-    return Emitted.of(shape, names, loss)
+    return Emitted.of(shape, names, loss, reduction=reduction)
 
 
 def readable(a: Assignment) -> str:
@@ -85,7 +86,7 @@ def forward_blocks(m: Model) -> list[Block]:
             out = name if name in own else f"A{name[1:]}"
             lines = matrix_into(a.value, out)
             if out != name:  # name the result: Z1 = np.tanh(A1, out=A1), or Z1 = A1 after +=
-                augmented = lines[-1].startswith(f"{out} ")
+                augmented = lines[-1].startswith((f"{out} ", f"np.copyto({out},"))
                 lines = lines + [f"{name} = {out}"] if augmented else lines[:-1] + [f"{name} = {lines[-1]}"]
         blocks.append(Block(f"{readable(a)}  {a.cite}", lines))
     return blocks
@@ -121,8 +122,11 @@ def context(m: Model, dtype: str) -> dict[str, object]:
     """Every string the template places."""
     names = [f"{p}{l}" for l in range(1, m.L + 1) for p in ("W", "b")]
     hidden = tuple(a.name for a in m.hidden)
+    typed = ",".join(a.typed or a.name for a in m.hidden)  # NAME=EXPR for a typed activation
     command = ["derive", "code", "--widths", ",".join(map(str, m.widths)),
-               "--activation", ",".join(hidden) or "identity", "--loss", m.loss, "--dtype", dtype]
+               "--activation", typed or "identity", "--loss", m.loss, "--dtype", dtype]
+    if m.reduction != "sum":
+        command[-2:-2] = ["--reduction", m.reduction]
     out = code_losses.output(m)
     work = [name for name, _ in allocations(m)]
     return {
@@ -133,11 +137,15 @@ def context(m: Model, dtype: str) -> dict[str, object]:
         "activations": quoted(hidden),
         "activations_text": f"{'/'.join(hidden)} hidden" if hidden else "no hidden layer",
         "loss": m.loss,
+        "loss_text": f"{m.loss} loss" + ("" if m.reduction == "sum" else f", {m.reduction} reduction"),
+        "reduction": m.reduction,
         "dtype": dtype,
         "eps": CHECK[dtype][0],
         "tol": CHECK[dtype][1],
         "equations": [f"{readable(a):44s} {a.cite}" for a in m.forward() + m.backward()],
         "relu": any(a.name == "relu" for a in m.hidden),
+        "notes": notes(m),
+        "scipy": needs_scipy(m),
         "unpack": ", ".join(names) + " = " + ", ".join(f"params[{q}]" for q in map(quote, names)),
         "logits": [readable(a) for a in m.forward()[:-1]],
         "logits_name": f"A{m.L}",
@@ -147,8 +155,26 @@ def context(m: Model, dtype: str) -> dict[str, object]:
         "buffer_names": ", ".join(work) + ("," if len(work) == 1 else ""),
         "blocks": forward_blocks(m) + code_losses.fast_blocks(m) + backward_blocks(m),
         "grads": ", ".join(f"{quote(n)}: d{n}" for n in names),
-        "softmax": m.loss == "cross-entropy",
+        "softmax": m.spec.output == "softmax",
     }
+
+
+def needs_scipy(m: Model) -> bool:
+    """erf (exact GELU) comes from scipy.special: NumPy has none, and math.erf takes scalars."""
+    return any(act.h.has(sp.erf) or act.dh.has(sp.erf) for act in m.hidden)
+
+
+def notes(m: Model) -> list[str]:
+    """Header lines: each typed activation's formula, each kink's convention, SciPy where needed."""
+    out = []
+    for act in dict.fromkeys(m.hidden):
+        if act.typed:
+            out.append(f"{act.name} was typed as {act.typed!r}.")
+        if act.convention and act.name != "relu":
+            out.append(act.convention + ".")
+    if needs_scipy(m):
+        out.append("erf comes from scipy.special (NumPy has none): this module needs SciPy.")
+    return out
 
 
 def source_of(m: Model, dtype: str) -> str:
@@ -156,6 +182,6 @@ def source_of(m: Model, dtype: str) -> str:
     return environment().get_template(TEMPLATE).render(**context(m, dtype))
 
 
-def module_source(widths: str, activation: str, loss: str, dtype: str) -> str:
+def module_source(widths: str, activation: str, loss: str, dtype: str, reduction: str = "sum") -> str:
     """The text of the emitted module for these options (same options, same bytes)."""
-    return source_of(model_of(widths, activation, loss, dtype), dtype)
+    return source_of(model_of(widths, activation, loss, dtype, reduction), dtype)

@@ -26,29 +26,9 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from derive.backprop.matrix_form import Softmax
+from derive.emit.code.stable import clip, expm1, logistic, softplus, stable
 
 DTYPES = ("float64", "float32")
-U = sp.Symbol("u")  # the argument of h and h' while they are rewritten
-
-
-class softplus(sp.Function):
-    """log(1 + e^x), printed as np.logaddexp(x, 0.0)."""
-
-
-@lru_cache(maxsize=None)
-def _stable(body: sp.Expr) -> sp.Expr:
-    u = U
-    logistic = 1 / (1 + sp.exp(-u))
-    if body.has(sp.exp) and sp.simplify(body - logistic) == 0:
-        return sp.exp(-softplus(-u))  # logistic(u) = exp(-log(1 + e^(-u))): no overflow, no 0 for 1e-50
-    if body.has(sp.exp) and sp.simplify(body - sp.log(1 + sp.exp(u))) == 0:
-        return softplus(u)
-    return body
-
-
-def stable(body: sp.Expr, u: sp.Symbol) -> sp.Expr:
-    """The same scalar function of u in a form that cannot overflow (checked by simplify)."""
-    return _stable(body.subs(u, U)).subs(U, u)
 
 
 def lambda_body(fn: ElementwiseApplyFunction) -> sp.Expr:
@@ -162,8 +142,9 @@ class NumPyMatrixPrinter(NumPyPrinter):
         denominator = [1 / f for f in factors if f.is_Pow and f.exp.is_negative]
         parts = ([] if c == 1 else [self._print(c)]) + [self.paren(f, PRECEDENCE["Mul"]) for f in numerator]
         text = " * ".join(parts) or "1.0"
-        for f in denominator:
-            text += f" / {self.paren(f, PRECEDENCE['Mul'] + 1)}"
+        for f in denominator:  # u**2 is printed u * u: in parentheses after /
+            tight = self.paren(f, PRECEDENCE["Mul"] + 1)
+            text += f" / ({tight})" if f.is_Pow and f.exp == 2 and not tight.startswith("(") else f" / {tight}"
         return text
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
@@ -187,6 +168,40 @@ class NumPyMatrixPrinter(NumPyPrinter):
 
     def _print_softplus(self, expr: softplus) -> str:
         return f"np.logaddexp({self._print(expr.args[0])}, 0.0)"
+
+    def _print_logistic(self, expr: logistic) -> str:
+        x = expr.args[0]
+        return f"np.exp(-np.logaddexp({self._print(-x)}, 0.0))"
+
+    def _print_expm1(self, expr: expm1) -> str:
+        return f"np.expm1({self._print(expr.args[0])})"
+
+    def _print_clip(self, expr: clip) -> str:
+        x, low, high = (self._print(e) for e in expr.args)
+        if expr.args[1] == -sp.oo:
+            return f"np.minimum({x}, {high})"
+        if expr.args[2] == sp.oo:
+            return f"np.maximum({x}, {low})"
+        return f"np.clip({x}, {low}, {high})"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        *pieces, (last, _) = expr.args
+        text = self._print(last)
+        for value, cond in reversed(pieces):
+            text = f"np.where({self._print(cond)}, {self._print(value)}, {text})"
+        return text
+
+    def _print_LessThan(self, expr: sp.LessThan) -> str:
+        return f"{self._print(expr.lhs)} <= {self._print(expr.rhs)}"
+
+    def _print_erf(self, expr: sp.erf) -> str:
+        return f"scipy.special.erf({self._print(expr.args[0])})"  # NumPy has none; math.erf takes scalars
+
+    def _print_sign(self, expr: sp.sign) -> str:
+        return f"np.sign({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        return f"np.abs({self._print(expr.args[0])})"
 
 
 def render(value: sp.Basic, ones: str | None = None) -> str:

@@ -26,13 +26,12 @@ from derive.backprop import fullsize
 from derive.backprop.net import Key, Net, Sample, fn_name, layers_with_h, registry_fn
 from derive.backprop.route2 import forward as route2_forward
 from derive.backprop.route2 import route2
+from derive.core import losses
 from derive.core.checks import CONTROL_P, Check, Outcome, timed
 from derive.core.fields import MPMATH
 from derive.emit.code import plan
 
-LOSSES = ("sum-of-squares", "gaussian-nll", "cross-entropy")
-ROUTE2_LOSS = {"sum-of-squares": "sum-of-squares", "gaussian-nll": "half-sum-of-squares",
-               "cross-entropy": "cross-entropy"}  # the Gaussian NLL is half the squares + a constant
+LOSSES = tuple(losses.names())  # derive.core.losses: every loss the emitter writes
 ROUTE2, FD = "emitted-vs-route2", "emitted-vs-fd"
 N = 3  # examples in the batch
 TOL, FD_TOL, FD_STEP, FD_DIRECTIONS = 1e-9, 1e-6, 1e-5, 3
@@ -40,7 +39,7 @@ LR = 0.5  # the step sgd_step() is checked with
 MAX_WEIGHTS = 20_000  # route 2 in mpmath up to here (about a second per loss); past it, in float64 at full size
 LIMIT = 60.0  # seconds per check
 WRONG = mpmath.mpf(CONTROL_P + 1) / CONTROL_P
-Render = Callable[[str, str, str, str], str]  # (widths, activation, loss, dtype) -> source
+Render = Callable[..., str]  # (widths, activation, loss, dtype[, reduction=...]) -> source
 
 
 def load(source: str, name: str = "emitted") -> ModuleType:
@@ -84,7 +83,8 @@ def sample_of(net: Net, params: dict[str, np.ndarray], X: np.ndarray, T: np.ndar
 
 
 def textbook_loss(net: Net, s: Sample, loss: str) -> Any:
-    """E summed over the batch from its definition, on route 2's forward pass, in mpmath."""
+    """E over the batch from its definition (net.reduction: summed, or divided by N), on route 2's forward
+    pass, in mpmath; written here apart from the loss registry."""
     total = mpmath.mpf(0)
     with MPMATH.context():
         for n in range(1, net.N + 1):
@@ -95,9 +95,13 @@ def textbook_loss(net: Net, s: Sample, loss: str) -> Any:
                 total -= sum(s.t[n, k] * mpmath.log(exps[k - 1] / sum(exps)) for k in range(1, K + 1))
             elif loss == "gaussian-nll":
                 total -= sum(mpmath.log(mpmath.npdf(z[net.L][k], s.t[n, k], 1)) for k in range(1, K + 1))
+            elif loss == "binary-cross-entropy":  # z^(L) = sigmoid(a^(L)) from the independent table
+                total -= sum(s.t[n, k] * mpmath.log(z[net.L][k]) + (1 - s.t[n, k]) * mpmath.log(1 - z[net.L][k])
+                             for k in range(1, K + 1))
             else:
-                total += sum((z[net.L][k] - s.t[n, k]) ** 2 for k in range(1, K + 1))
-    return total
+                squares = sum((z[net.L][k] - s.t[n, k]) ** 2 for k in range(1, K + 1))
+                total += squares / 2 if loss == "half-sum-of-squares" else squares
+    return total if net.reduction == "sum" else total / net.N
 
 
 def relative(got: list[float], want: list[Any]) -> Any:
@@ -118,26 +122,27 @@ class Point:
     def run_module(self, net: Net, loss: str, source: str, seed: int) -> None:
         """Import the module, draw its point (params, X, T) and run gradients() there."""
         self.net, self.loss = net, loss
+        self.what = loss if net.reduction == "sum" else f"{loss} ({net.reduction})"
         self.module = module = load(source, f"emitted_{loss.replace('-', '_')}")
         self.rng = rng = np.random.default_rng(seed)
         self.params = module.init_params(seed)
         D, K = net.widths[0], net.widths[-1]
         self.X = rng.standard_normal((N, D))
-        self.T = (np.eye(K)[rng.integers(0, K, N)] if loss == "cross-entropy"
-                  else rng.standard_normal((N, K)))
+        self.T = (np.eye(K)[rng.integers(0, K, N)] if net.spec.simplex
+                  else rng.uniform(0.0, 1.0, (N, K)) if net.spec.output == "sigmoid" else rng.standard_normal((N, K)))
         self.E, self.grads = module.gradients(self.params, self.X, self.T)
         self.pairs: list[tuple[float, float]] = []
 
     def gradients(self, scale: Any = 1) -> Outcome:
         err = relative([value(self.grads, k) for k in self.keys], [scale * self.route2[k] for k in self.keys])
-        return err <= TOL, (f"{self.loss}: gradients() vs route 2 (mpmath-50), N={N}: max relative "
+        return err <= TOL, (f"{self.what}: gradients() vs route 2 (mpmath-50), N={N}: max relative "
                             f"error {float(err):.1e} (tolerance {TOL:g})")
 
     def loss_value(self, scale: Any = 1) -> Outcome:
         exact = scale * textbook_loss(self.net, self.sample, self.loss)
         got = [float(self.module.loss(self.params, self.X, self.T)), float(self.E)]
         err = relative(got, [exact, exact])
-        return err <= TOL, (f"{self.loss}: loss() and the E of gradients() vs E written out on route 2's "
+        return err <= TOL, (f"{self.what}: loss() and the E of gradients() vs E written out on route 2's "
                             f"forward pass (mpmath-50): relative error {float(err):.1e} (tolerance {TOL:g})")
 
     def sgd(self, scale: Any = 1) -> Outcome:
@@ -148,7 +153,7 @@ class Point:
         step = [-LR * scale * mpmath.mpf(value(g, k)) for k in self.keys]
         got = [mpmath.mpf(value(stepped, k)) - wk for k, wk in zip(self.keys, w)]
         err = relative([float(v) for v in got], step)
-        return err <= TOL, (f"{self.loss}: sgd_step(params, route-2 grads, {LR}) vs w - {LR} g: max error "
+        return err <= TOL, (f"{self.what}: sgd_step(params, route-2 grads, {LR}) vs w - {LR} g: max error "
                             f"{float(err):.1e} of max |lr g| (tolerance {TOL:g})")
 
     def directions(self) -> list[dict[str, np.ndarray]]:
@@ -172,7 +177,7 @@ class Point:
     def fd(self, scale: Any = 1) -> Outcome:
         err = max(abs(fd - float(scale) * dot) / max(abs(fd), abs(float(scale) * dot), 1e-300)
                   for fd, dot in self.finite_differences())
-        return err <= FD_TOL, (f"{self.loss}: gradients() vs central differences of loss() along "
+        return err <= FD_TOL, (f"{self.what}: gradients() vs central differences of loss() along "
                                f"{FD_DIRECTIONS} random unit directions (step {FD_STEP:g}): relative "
                                f"error {err:.1e} (tolerance {FD_TOL:g})")
 
@@ -191,7 +196,7 @@ class FullPoint(Point):
 
     def gradients(self, scale: Any = 1) -> Outcome:
         err = array_error(self.grads, self.reference, float(scale))
-        return err <= TOL, (f"{self.loss}: gradients() vs route 2 at full size (float64, every weight), N={N}: "
+        return err <= TOL, (f"{self.what}: gradients() vs route 2 at full size (float64, every weight), N={N}: "
                             f"max relative error {err:.1e} (tolerance {TOL:g})")
 
     def loss_value(self, scale: Any = 1) -> Outcome:
@@ -204,11 +209,14 @@ class FullPoint(Point):
             exact = -float((self.T * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True)))).sum())
         elif self.loss == "gaussian-nll":  # -log N(t | y, 1) per output
             exact = float((0.5 * (z - self.T) ** 2 + 0.5 * np.log(2 * np.pi)).sum())
+        elif self.loss == "binary-cross-entropy":  # z = sigmoid(a) from the independent table
+            exact = -float((self.T * np.log(z) + (1 - self.T) * np.log(1 - z)).sum())
         else:
-            exact = float(((z - self.T) ** 2).sum())
+            exact = float(((z - self.T) ** 2).sum()) * (0.5 if self.loss == "half-sum-of-squares" else 1)
+        exact /= 1 if self.net.reduction == "sum" else self.net.N
         got = [float(self.module.loss(self.params, self.X, self.T)), float(self.E)]
         err = max(abs(g - float(scale) * exact) for g in got) / max(abs(float(scale) * exact), 1e-300)
-        return err <= TOL, (f"{self.loss}: loss() and the E of gradients() vs E written out in float64: "
+        return err <= TOL, (f"{self.what}: loss() and the E of gradients() vs E written out in float64: "
                             f"relative error {err:.1e} (tolerance {TOL:g})")
 
     def sgd(self, scale: Any = 1) -> Outcome:
@@ -216,7 +224,7 @@ class FullPoint(Point):
         moved = {k: stepped[k] - self.params[k] for k in self.params}
         want = {k: -LR * g for k, g in self.reference.items()}
         err = array_error(moved, want, float(scale))
-        return err <= TOL, (f"{self.loss}: sgd_step(params, route-2 grads, {LR}) vs w - {LR} g, every weight: "
+        return err <= TOL, (f"{self.what}: sgd_step(params, route-2 grads, {LR}) vs w - {LR} g, every weight: "
                             f"max error {err:.1e} of max |lr g| (tolerance {TOL:g})")
 
 
@@ -230,12 +238,14 @@ KINDS = ((ROUTE2, "gradients"), (ROUTE2, "loss_value"), (ROUTE2, "sgd"), (FD, "f
 
 
 def checks(widths: tuple[int, ...], activations: tuple[str, ...], seed: int = 0,
-           render: Render | None = None) -> list[Check]:
-    """Four checks per loss (gradients, loss, sgd_step vs route 2; gradients vs FD), with controls."""
+           render: Render | None = None, reductions: tuple[str, ...] = ("sum",),
+           names: tuple[str, ...] = LOSSES) -> list[Check]:
+    """Four checks per loss and reduction (gradients, loss, sgd_step vs route 2; gradients vs FD), with controls."""
     make = render or plan.module_source
     out = []
-    for loss in LOSSES if widths[-1] >= 2 else LOSSES[:-1]:  # softmax needs K >= 2 (derive code refuses it)
-        point = lazy_point(widths, activations, loss, seed, make)
+    wanted = [loss for loss in names if widths[-1] >= 2 or losses.get(loss).output != "softmax"]
+    for loss, reduction in [(loss, r) for r in reductions for loss in wanted]:  # softmax needs K >= 2
+        point = lazy_point(widths, activations, loss, seed, make, reduction)
         for route, kind in KINDS:
             out.append(timed(route, partial(measure, point, kind, 1), LIMIT,
                              control=partial(measure, point, kind, WRONG)))
@@ -249,14 +259,15 @@ def measure(point: Callable[[], Point], kind: str, scale: Any) -> Outcome:
 
 
 def lazy_point(widths: tuple[int, ...], activations: tuple[str, ...], loss: str, seed: int,
-               render: Render) -> Callable[[], Point]:
+               render: Render, reduction: str = "sum") -> Callable[[], Point]:
     """The Point, made on first use inside a check (so an error there is a failed check)."""
     made: list[Point] = []
 
     def get() -> Point:
         if not made:
-            net = Net(widths, activations, ROUTE2_LOSS[loss], "identity", N)
-            source = render(",".join(map(str, widths)), ",".join(activations) or "identity", loss, "float64")
+            net = Net(widths, activations, loss, "identity", N, reduction)
+            options = (",".join(map(str, widths)), ",".join(activations) or "identity", loss, "float64")
+            source = render(*options) if reduction == "sum" else render(*options, reduction=reduction)
             large = sum(len(net.weights(l)) for l in range(1, net.L + 1)) > MAX_WEIGHTS
             made.append((FullPoint if large else Point)(net, loss, source, seed))
         return made[0]
