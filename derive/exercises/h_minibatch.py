@@ -171,10 +171,13 @@ def enumerate_claim(factor: sp.Expr, convention: str, max_N: int = 6, seed: int 
 
 
 # --- a real network ----------------------------------------------------------------------------
-def sampled_gradients(factor: sp.Expr, convention: str, size: int = 20, batch: int = 5,
-                      draws: int = 4000, seed: int = 2024) -> tuple[bool, str]:
-    """A tanh network's per-example gradients (17 weights); `draws` minibatches drawn without
-    replacement; their mean must lie within 5 standard errors of factor * full, in every weight."""
+SIZE, BATCH, DRAWS, SEED = 20, 5, 4000, 2024  # the statistical check: N, B, minibatches, seed
+
+
+def minibatch_gradients(convention: str, size: int = SIZE, batch: int = BATCH, draws: int = DRAWS,
+                        seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
+    """(pick, full) of a tanh network (17 weights): row d of pick is the gradient of minibatch d
+    (`draws` uniform B-subsets, without replacement), full the full-batch gradient (same convention)."""
     net = ToyNetwork((2, 3, 2))
     rng = np.random.default_rng(seed)
     X, T = rng.normal(size=(size, 2)), rng.normal(size=(size, 2))
@@ -182,12 +185,25 @@ def sampled_gradients(factor: sp.Expr, convention: str, size: int = 20, batch: i
     subsets = rng.random((draws, size)).argsort(axis=1)[:, :batch]  # uniform B-subsets
     pick = G[subsets].sum(axis=1) if convention == "sum" else G[subsets].mean(axis=1)
     full = G.sum(axis=0) if convention == "sum" else G.mean(axis=0)
+    return pick, full
+
+
+def standard_errors(pick: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """|mean of the minibatch gradients - expected| in standard errors of that mean, per weight."""
+    se = pick.std(axis=0, ddof=1) / np.sqrt(len(pick))
+    return np.asarray(np.abs(pick.mean(axis=0) - expected) / se)
+
+
+def sampled_gradients(factor: sp.Expr, convention: str, size: int = SIZE, batch: int = BATCH,
+                      draws: int = DRAWS, seed: int = SEED) -> tuple[bool, str]:
+    """A tanh network's per-example gradients (17 weights); `draws` minibatches drawn without
+    replacement; their mean must lie within 5 standard errors of factor * full, in every weight."""
+    pick, full = minibatch_gradients(convention, size, batch, draws, seed)
     expected = float(sp.sympify(factor).subs({N: size, B: batch})) * full
-    se = pick.std(axis=0, ddof=1) / np.sqrt(draws)
-    z = np.abs(pick.mean(axis=0) - expected) / se
+    z = standard_errors(pick, expected)
     return bool(np.all(z <= 5)), (f"N={size}, B={batch}, {draws} minibatches ({convention}): "
                                   f"largest |mean - ({factor}) full| = {z.max():.2f} standard errors "
-                                  f"over {G.shape[1]} weights (band: 5)")
+                                  f"over {len(full)} weights (band: 5)")
 
 
 def factor_of(d: Derivation) -> sp.Expr:
