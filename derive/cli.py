@@ -4,100 +4,23 @@ Library errors (DeriveError) and any OSError become one line on stderr and exit 
 """
 from __future__ import annotations
 
-import errno
 import sys
-from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
 
+from derive.cli_shell import (
+    ACTIVATION_HELP,
+    REDUCTION_HELP,
+    Group,
+    Listed,
+    UserError,
+    activation_names,
+    architecture,
+    exercise_ids,
+    loss_names,
+    one_line_errors,
+)
 from derive.core.errors import DeriveError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserError(click.ClickException):
-    """One line, exit status 2: bad input, never a traceback."""
-
-    exit_code = 2
-
-
-def one_line_errors(fn: F) -> F:
-    """DeriveError and OSError (a path that cannot be read or written) as one line, exit 2."""
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except DeriveError as exc:
-            raise UserError(str(exc)) from None
-        except OSError as exc:
-            if exc.errno == errno.EPIPE:
-                raise  # stdout closed (derive verify | head): click exits quietly
-            from derive.core.files import os_error
-            raise UserError(str(os_error(exc, "read or write"))) from None
-    return wrapper  # type: ignore[return-value]
-
-
-class Listed(click.Option):
-    """An option whose help names the valid choices, looked up only when help is shown."""
-
-    def __init__(self, *args: Any, choices: Callable[[], Iterable[str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.listed, self.help_template = choices, self.help or ""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        self.help = self.help_template.format(choices=", ".join(self.listed()))
-        return super().get_help_record(ctx)
-
-
-def activation_names() -> list[str]:
-    from derive.core import activations
-    return activations.names()
-
-
-def exercise_ids() -> list[str]:
-    from derive import exercises
-    from derive.emit.code_exercise import ID
-    return [*exercises.REGISTRY, *([ID] if ID not in exercises.REGISTRY else [])]
-
-
-def loss_names() -> list[str]:
-    from derive.backprop.matrix_form import LOSSES
-    return list(LOSSES)
-
-
-EXAMPLES = """Examples:
-
-\b
-  derive verify                                  # every exercise, a to l, vectorised, code
-  derive verify --widths 3,4,4,2 --activation tanh,sigmoid --only i,j,k,l
-  derive sheet -o output --format tex,md
-  derive code --widths 784,128,10 --activation tanh --loss cross-entropy -o mlp.py
-  python mlp.py                                  # the module's check_gradients()
-  derive grade handins/*.ipynb -o grades --blank exercise-1-blank.ipynb"""
-
-
-class Group(click.Group):
-    """The top-level help ends with examples and the names the options take."""
-
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_paragraph()
-        formatter.write_text(EXAMPLES)
-        formatter.write_paragraph()
-        formatter.write_text(f"Activations: {', '.join(activation_names())}. Losses: {', '.join(loss_names())}. "
-                             f"Exercises (--only): {', '.join(exercise_ids())}.")
-
-
-def architecture(widths: str | None, activation: str | None):  # type: ignore[no-untyped-def]
-    """--widths/--activation -> Config (defaults: 2,3,2 and tanh)."""
-    from derive.core.limits import refuse_too_large
-    from derive.core.options import parse_activations, parse_widths
-    from derive.exercises.base import Config
-    shape = parse_widths(widths) if widths is not None else Config().widths
-    refuse_too_large(shape)  # before any work
-    names = parse_activations(activation if activation is not None else "tanh", len(shape) - 2)
-    return Config(shape, names)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,16 +32,18 @@ def cli() -> None:
 @cli.command()
 @click.option("--json", "json_path", type=click.Path(), help="Also write the report as JSON.")
 @click.option("--widths", help="Architecture D,M1,...,K for the exercises that hold for any network.")
-@click.option("--activation", cls=Listed, choices=activation_names,
-              help="Hidden activation NAME, or NAME,NAME,... one per hidden layer; NAME: {choices}.")
+@click.option("--activation", cls=Listed, choices=activation_names, help=ACTIVATION_HELP)
+@click.option("--loss", cls=Listed, choices=loss_names,
+              help="The output layer's loss for exercises losses and code [default: every one]: {choices}.")
+@click.option("--reduction", default=None, help=REDUCTION_HELP + " [default: both]")
 @click.option("--only", cls=Listed, choices=exercise_ids,
               help="Comma-separated exercise ids to run (default: all): {choices}.")
 @click.option("--timeout", type=float, default=None, metavar="SECONDS",
               help="Time limit of a route (default 20 s); every other limit scales with it. "
                    "A route out of time is undecided, never failed.")
 @one_line_errors
-def verify(json_path: str | None, widths: str | None, activation: str | None, only: str | None,
-           timeout: float | None) -> None:
+def verify(json_path: str | None, widths: str | None, activation: str | None, loss: str | None,
+           reduction: str | None, only: str | None, timeout: float | None) -> None:
     """Verify every derivation by two independent routes and print a table.
 
     Exits 0 if every exercise verified, 1 if a check failed, 3 if a check ran out of time
@@ -135,7 +60,7 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
         if not timeout > 0 or timeout != timeout or timeout == float("inf"):
             raise DeriveError(f"--timeout {timeout}: give a positive number of seconds")
         scale_limits(timeout)
-    config = architecture(widths, activation)
+    config = architecture(widths, activation, loss, reduction)
     if json_path is not None:
         file_target(json_path, "report.json")  # a folder: say so before the run, not after
     ids = [s.strip() for s in only.split(",")] if only is not None else None
@@ -167,34 +92,62 @@ def verify(json_path: str | None, widths: str | None, activation: str | None, on
                    "without TeX Live all but pdf, with a warning].")
 @click.option("--timings", is_flag=True,
               help="Add each exercise's seconds to the summary table (the output then varies per run).")
+@click.option("--widths", help="A sheet for your network D,M1,...,K (with the options below) instead of the exercise's.")
+@click.option("--activation", cls=Listed, choices=activation_names, help=ACTIVATION_HELP)
+@click.option("--loss", cls=Listed, choices=loss_names, help="Its loss [default: every one]: {choices}.")
+@click.option("--reduction", default=None, help=REDUCTION_HELP + " [default: both]")
+@click.option("--only", cls=Listed, choices=exercise_ids,
+              help="Comma-separated exercises on the sheet [default: a to l and vectorised; for a network "
+                   "activation, d, j, k, l, losses, vectorised, code]: {choices}.")
 @one_line_errors
-def sheet(out_dir: str, formats: str | None, timings: bool) -> None:
+def sheet(out_dir: str, formats: str | None, timings: bool, widths: str | None, activation: str | None,
+          loss: str | None, reduction: str | None, only: str | None) -> None:
     """Write the verified solution sheet: solutions.pdf, .tex, .md and .ipynb.
 
-    Nothing is written unless every derivation verified; the PDF needs TeX Live.
+    Nothing is written unless every derivation verified; the PDF needs TeX Live. With --widths,
+    --activation, --loss or --reduction, the sheet for that network.
 
-    Example: derive sheet -o output --format tex,md
+    Example: derive sheet --widths 784,128,10 --activation 'swish=a*sigmoid(a)' --loss cross-entropy -o mine
     """
     from derive.emit.sheet import default_formats, write_sheet  # owned by the sheet emitter
+    mine = any(v is not None for v in (widths, activation, loss, reduction))
+    config = architecture(widths, activation, loss, reduction) if mine else None
+    ids = [i.strip() for i in only.split(",")] if only is not None else None
     if formats is None:
         formats, warning = default_formats()
         if warning:
             click.echo(f"warning: {warning}", err=True)
-    for path in write_sheet(out_dir, formats, timings=timings):
+    for path in write_sheet(out_dir, formats, timings=timings, config=config, only=ids):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(), help="Folder to write the figures into.")
+@click.option("--format", "formats", default="pdf,png", show_default=True, help="Comma-separated subset of pdf, png.")
+@one_line_errors
+def figure(out_dir: str, formats: str) -> None:
+    """Write Bishop's fig. 5.3 (bishop-5-3.*) and exercise h)'s histogram (minibatch-gradients.*).
+
+    Example: derive figure -o output --format pdf,png
+    """
+    from derive.emit.figures import output, render
+    for path in output.write_figures(out_dir, render.parse_formats(formats)):
         click.echo(str(path))
 
 
 @cli.command()
 @click.option("--widths", required=True, help="Architecture D,M1,...,K.")
 @click.option("--activation", default="tanh", show_default=True, cls=Listed, choices=activation_names,
-              help="Hidden activation NAME, or NAME,NAME,... one per hidden layer; NAME: {choices}.")
+              help=ACTIVATION_HELP)
 @click.option("--loss", default="sum-of-squares", show_default=True, cls=Listed, choices=loss_names,
-              help="{choices} (cross-entropy: softmax output, K >= 2).")
+              help="{choices} (cross-entropy: softmax output, K >= 2; binary-cross-entropy: sigmoid outputs).")
+@click.option("--reduction", default="sum", show_default=True, help=REDUCTION_HELP)
 @click.option("--dtype", default="float64", show_default=True, help="float64 | float32.")
 @click.option("-o", "--output", "out_path", required=True, type=click.Path(),
               help="The Python file to write (written whole or not at all).")
 @one_line_errors
-def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> None:
+def code(widths: str, activation: str, loss: str, reduction: str, dtype: str, out_path: str) -> None:
     """Write a standalone NumPy module: forward, loss, gradients, sgd_step, check_gradients.
 
     The module's check_gradients() runs before it is written; nothing is written if it fails.
@@ -205,7 +158,7 @@ def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> 
 
     def warn(line: str) -> None:
         click.echo(f"warning: {line}", err=True)
-    click.echo(str(write_module(widths, activation, loss, dtype, out_path, warn=warn)))
+    click.echo(str(write_module(widths, activation, loss, dtype, out_path, warn=warn, reduction=reduction)))
 
 
 @cli.command()
@@ -215,7 +168,11 @@ def code(widths: str, activation: str, loss: str, dtype: str, out_path: str) -> 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.option("--timeout", default=5.0, show_default=True, type=float,
               help="Seconds to judge the answer, then undecided (building the references, once, has 120 s of its own).")
-def check(exercise: str, answer: str | None, answer_file: str | None, as_json: bool, timeout: float) -> None:
+@click.option("--activation", default=None,
+              help="The network's hidden activation, NAME or NAME=EXPR (e.g. elu, 'swish=a*sigmoid(a)'): "
+                   "answers may then use its h' written out [default: h undefined].")
+def check(exercise: str, answer: str | None, answer_file: str | None, as_json: bool, timeout: float,
+          activation: str | None) -> None:
     """Judge a LaTeX answer to exercise i, j, k or l (ANSWER '-' reads stdin).
 
     Exit 0 correct or convention, 1 wrong or incomplete, 2 unreadable or bad usage, 3 undecided.
@@ -235,7 +192,14 @@ def check(exercise: str, answer: str | None, answer_file: str | None, as_json: b
             (sys.stdin.read() if answer == "-" else str(answer))
     except OSError as exc:
         raise UserError(f"cannot read {answer_file}: {exc.strerror}") from None
-    verdict = judge(exercise, text, timeout)
+    name = ""
+    if activation is not None:
+        from derive.core.options import parse_activations
+        try:
+            (name,) = set(parse_activations(activation, 1))
+        except DeriveError as exc:
+            raise UserError(str(exc)) from None
+    verdict = judge(exercise, text, timeout, name)
     click.echo(report.as_json(verdict) if as_json else report.text(verdict))
     sys.exit(report.EXIT[verdict.verdict])
 

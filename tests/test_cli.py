@@ -47,7 +47,7 @@ def test_verify_json_report(runner: CliRunner, tmp_path: Path) -> None:
     (["--widths", "3"], "no layers"),
     (["--widths", "2,,1"], "malformed"),
     (["--widths", "2,x,1"], "malformed"),
-    (["--activation", "foo"], "choose from: identity, relu, sigmoid, softplus, tanh"),
+    (["--activation", "foo"], "choose from: elu, gelu, identity, leaky_relu, mish, relu, sigmoid, silu, softplus, softsign, tanh, or type one as NAME=EXPR"),
     (["--widths", "2,3,3,1", "--activation", "tanh,relu,tanh"], "2 hidden layers"),
     (["--activation", "tanh,"], "malformed"),
     (["--only", "z"], "unknown exercise"),

@@ -35,7 +35,7 @@ RAW_NAME = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9]+__\w+|\b[A-Za-z]+__[A-Za-z0-9]+"
 
 @pytest.fixture(scope="session")
 def exercises() -> list[Exercise]:
-    return run(Config())
+    return run(Config(), sheet.EXERCISE_SHEET)  # the exercise's sheet: `derive sheet` without options
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +125,7 @@ def failing(exercises: list[Exercise], ex_id: str = "a", step: int = 2) -> list[
 
 def test_a_failed_link_stops_the_sheet(exercises: list[Exercise], tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sheet, "run", lambda config: failing(exercises))
+    monkeypatch.setattr(sheet, "run", lambda config, ids=None: failing(exercises))
     with pytest.raises(DeriveError, match=r"exercise a: derivation .*step 2 .*made to fail"):
         sheet.write_sheet(str(tmp_path / "out"), "tex,md,ipynb")
     result = CliRunner().invoke(cli, ["sheet", "-o", str(tmp_path / "out"), "--format", "tex,md"])

@@ -24,6 +24,7 @@ from derive.check.parse import parse
 from derive.check.readback import equation_text, readback
 from derive.check.reference import Reference, Target, key_of, lhs_indices
 from derive.check.targets import target_reference
+from derive.core import activations
 from derive.core import notation as nt
 
 VERDICTS = ("correct", "convention", "incomplete", "wrong", "unreadable", "undecided")
@@ -70,6 +71,7 @@ class Checker:
     """Judges many answers to one exercise: the reference, its points and values are prepared once."""
 
     exercise: str
+    activation: str = ""  # a registered activation for every hidden h (its h' with it), "" for h undefined
     ref: Reference = field(init=False)
     points: list[Point] = field(init=False)
     cache: dict[tuple[object, ...], sp.Expr] = field(default_factory=dict)
@@ -78,7 +80,8 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.ref = target_reference(self.exercise)
-        self.points = [Point(self.ref.space, seed) for seed in SEEDS]
+        hidden = activations.get(self.activation).lambda_h if self.activation else None
+        self.points = [Point(self.ref.space, seed, activation=hidden) for seed in SEEDS]
         self.cheapest = sorted(range(len(SEEDS)), key=lambda n: (sp.prod(self.points[n].sizes.values()), n))
         self.forms = {t.key: [(None, canonical(t.rhs))] + [(c, canonical(e)) for c, e in t.conventions]
                       for t in self.ref.targets}
@@ -177,6 +180,8 @@ class Checker:
         """The routes behind what the points found (equal or not, at point `at`): the points, and the symbolic
         route at that point's sizes where it is cheap and decides the same; None where it decides otherwise
         at the same sizes (the routes disagree)."""
+        if self.activation:  # the symbolic route keeps h undefined: the points decide alone
+            return (POINTS,)
         if (*key, at) not in self.written:
             self.written[(*key, at)] = sy.written_truth(truth, self.points[at])
         written = self.written[(*key, at)]
@@ -237,11 +242,13 @@ def combined(exercise: str, results: tuple[EquationVerdict, ...], missing: bool)
 CHECKERS: dict[str, Checker] = {}
 
 
-def check(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
-    """One answer to one exercise; the exercise's references are prepared on first use."""
-    if exercise not in CHECKERS:
-        CHECKERS[exercise] = Checker(exercise)
-    return CHECKERS[exercise].check(latex, timeout)
+def check(exercise: str, latex: str, timeout: float = 5.0, activation: str = "") -> Verdict:
+    """One answer to one exercise; the exercise's references are prepared on first use. `activation`:
+    a registered name (derive.core.activations), every hidden h is it, so its own h' is correct too."""
+    key = f"{exercise}|{activation}" if activation else exercise
+    if key not in CHECKERS:
+        CHECKERS[key] = Checker(exercise, activation)
+    return CHECKERS[key].check(latex, timeout)
 
 
 BUILDING: dict[str, Background[Checker]] = {}
@@ -250,24 +257,25 @@ BUILDING: dict[str, Background[Checker]] = {}
 BUILD_LIMIT = 120.0  # seconds for building one exercise's references (cold: about a second)
 
 
-def check_within(exercise: str, latex: str, timeout: float = 5.0) -> Verdict:
+def check_within(exercise: str, latex: str, timeout: float = 5.0, activation: str = "") -> Verdict:
     """One answer judged in `timeout` seconds (the CLI's). The exercise's verified references are built
     first, once, in a daemon thread with a limit of their own (BUILD_LIMIT; about a second cold): a build
     that outlasts it is `undecided`, never a hang."""
     start = time.perf_counter()
-    if exercise not in CHECKERS:
+    key = f"{exercise}|{activation}" if activation else exercise
+    if key not in CHECKERS:
         try:
             answer = parse(latex)  # bounded by its own limits; the first builds the parser (startup)
         except ParseError as e:
             return Verdict(exercise, "unreadable", message=f"{e}\n{e.caret()}", seconds=time.perf_counter() - start)
         limit = max(BUILD_LIMIT, timeout)
-        if exercise not in BUILDING:
-            BUILDING[exercise] = Background(lambda: Checker(exercise))
-        built = BUILDING[exercise].wait(limit)
+        if key not in BUILDING:
+            BUILDING[key] = Background(lambda: Checker(exercise, activation))
+        built = BUILDING[key].wait(limit)
         if built is None:
             return Verdict(exercise, "undecided", message=f"no verdict: the verified references were not built "
                            f"within {limit:g} s", seconds=time.perf_counter() - start, read_as=readback(answer))
-        CHECKERS[exercise] = built
+        CHECKERS[key] = built
     start = time.perf_counter()
     left = timeout
-    return replace(check(exercise, latex, left), seconds=time.perf_counter() - start)
+    return replace(check(exercise, latex, left, activation), seconds=time.perf_counter() - start)

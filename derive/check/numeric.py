@@ -89,6 +89,7 @@ class Point:
     sizes: dict[sp.Symbol, int] = field(default_factory=dict)
     leaves: dict[sp.Expr, sp.Expr] = field(default_factory=dict)
     functions: dict[str, sp.Lambda] = field(default_factory=dict)
+    activation: sp.Lambda | None = None  # the network's hidden h (derive check --activation), else surrogates
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -99,7 +100,8 @@ class Point:
     def function(self, name: str) -> sp.Lambda:
         stem = name.removesuffix("_prime")
         if stem not in self.functions:
-            self.functions[stem] = surrogate(self.rng)
+            hidden = stem == "h" or stem.startswith("h__") and stem != "h__L"
+            self.functions[stem] = self.activation if self.activation is not None and hidden else surrogate(self.rng)
         lam = self.functions[stem]
         if name == stem:
             return lam

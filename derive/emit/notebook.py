@@ -6,12 +6,14 @@ Math is $...$ inline and $$ \\begin{aligned} ... \\end{aligned} $$ displayed, on
 their own, which Jupyter (MathJax) and GitHub render alike; inside math, \\{ \\} \\| are
 written \\lbrace \\rbrace \\lVert \\rVert (GitHub reads Markdown escapes before the math).
 The notebook's JSON is nbformat's (sorted keys) with fixed cell ids and a title (what
-nbconvert puts in <title> and \\title), so the same sheet gives the same bytes.
+nbconvert puts in <title> and \\title), so the same sheet gives the same bytes. A figure is
+a cell attachment (base64 PNG, linked as attachment:NAME), so the notebook needs no other file.
 """
 from __future__ import annotations
 
+import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import nbformat
 
@@ -46,11 +48,27 @@ def markdown(parts: list[tuple[str, str]]) -> str:
     return environment().get_template("sheet.md.j2").render(cells=[text.rstrip() for _, text in parts])
 
 
-def notebook(parts: list[tuple[str, str]]) -> str:
-    """solutions.ipynb: nbformat v4, Markdown cells only, fixed ids, sorted keys."""
+def attached(text: str, images: Mapping[str, bytes]) -> tuple[str, dict[str, dict[str, str]]]:
+    """The cell's links to its images as attachment:NAME, and nbformat's attachments (base64 PNG),
+    so the notebook stands alone."""
+    for name in images:
+        text = text.replace(f"]({name})", f"](attachment:{name})")
+    return text, {name: {"image/png": base64.b64encode(data).decode("ascii")} for name, data in images.items()}
+
+
+def notebook(parts: list[tuple[str, str]], images: Mapping[str, Mapping[str, bytes]] | None = None) -> str:
+    """solutions.ipynb: nbformat v4, Markdown cells only, fixed ids, sorted keys; `images` maps a
+    cell id to the PNG files (name -> bytes) its Markdown links to, attached to that cell."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                    "language_info": {"name": "python"}, "title": TITLE}
-    nb.cells = [nbformat.v4.new_markdown_cell(text.rstrip(), id=cell_id) for cell_id, text in parts]
+    nb.cells = []
+    for cell_id, text in parts:
+        own = (images or {}).get(cell_id, {})
+        source, attachments = attached(text.rstrip(), own)
+        cell = nbformat.v4.new_markdown_cell(source, id=cell_id)
+        if attachments:
+            cell.attachments = attachments
+        nb.cells.append(cell)
     nbformat.validate(nb)
     return nbformat.writes(nb) + "\n"

@@ -24,7 +24,8 @@ def shapes(config: Config) -> list[Model]:
               Model.of((1, 3, 1), ("softplus",), "gaussian-nll", N=4),
               Model.of((2, 2), (), "cross-entropy", N=2),
               Model.of((3, 3, 3, 3), ("sigmoid", "relu"), "sum-of-squares", N=1)]
-    user = Model.of(config.widths, config.activations, classification_loss(config.widths), N=2)
+    loss = config.loss if config.loss is not None else classification_loss(config.widths)
+    user = Model.of(config.widths, config.activations, loss, N=2, reduction=config.reduction or "sum")
     return models + ([user] if user not in models else [])
 
 

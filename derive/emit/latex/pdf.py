@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,10 +45,14 @@ def tex_env() -> dict[str, str]:
             "TZ": "UTC", "LC_ALL": "C"}
 
 
-def compile_pdf(tex: str, name: str = "solutions", timeout: float = 600) -> Compiled:
-    """Run latexmk on `tex` in a fresh temporary folder; DeriveError with the first TeX error."""
+def compile_pdf(tex: str, name: str = "solutions", timeout: float = 600,
+                files: Mapping[str, bytes] | None = None) -> Compiled:
+    """Run latexmk on `tex` in a fresh temporary folder, beside `files` (name -> bytes: the
+    figures it includes); DeriveError with the first TeX error."""
     require_tex()
     with tempfile.TemporaryDirectory(prefix="derive-tex-") as tmp:
+        for file_name, data in (files or {}).items():
+            (Path(tmp) / file_name).write_bytes(data)
         source = Path(tmp) / f"{name}.tex"
         source.write_text(tex, encoding="utf-8")
         cmd = ["latexmk", "-norc", "-pdf", "-interaction=nonstopmode", "-halt-on-error",

@@ -66,6 +66,16 @@ def check_row(check: Check, text: Text) -> CheckRow:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure at the end of a section: its heading, the file beside the sheet, its caption."""
+
+    title: str
+    src: str  # bishop-5-3.pdf for LaTeX, bishop-5-3.png for Markdown
+    alt: str  # the title in plain words, for the Markdown image
+    caption: str
+
+
+@dataclass(frozen=True)
 class Section:
     """One exercise, laid out."""
 
@@ -83,6 +93,7 @@ class Section:
     status: str
     seconds: str = ""
     fragments: list[str] = field(default_factory=list, repr=False)
+    figures: list[Figure] = field(default_factory=list)  # placed by derive.emit.sheet
 
     @property
     def short(self) -> str:
