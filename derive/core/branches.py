@@ -65,7 +65,7 @@ def branches(name: str, h: sp.Expr, a: sp.Symbol) -> Branches:
     pieces: list[sp.Expr] = []
     kinks: list[sp.Expr] = []
     for interval, expr in intervals:
-        if pieces and sp.simplify(expr - pieces[-1]) == 0:
+        if pieces and (expr == pieces[-1] or sp.expand(expr - pieces[-1]) == 0):
             continue  # the same formula on the next interval
         if pieces:
             kinks.append(interval.start)
@@ -75,8 +75,7 @@ def branches(name: str, h: sp.Expr, a: sp.Symbol) -> Branches:
     for c, (left, right) in zip(kinks, zip(pieces, pieces[1:])):
         if not c.is_real or not c.is_finite:
             raise DeriveError(f"{name}: the kink {c} is not a real number")
-        jump = sp.simplify(left.subs(a, c) - right.subs(a, c))
-        value = sp.simplify(h.subs(a, c) - right.subs(a, c))
-        if jump != 0 or value != 0:
+        jump, value = (left.subs(a, c) - right.subs(a, c)), (h.subs(a, c) - right.subs(a, c))
+        if sp.simplify(jump) != 0 or sp.simplify(value) != 0:  # simplify: only where a number is not yet 0
             raise DeriveError(f"{name} jumps at a = {c}: backpropagation needs a continuous activation")
     return Branches(tuple(pieces), tuple(kinks))

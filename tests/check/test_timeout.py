@@ -84,7 +84,7 @@ def test_a_slow_build_is_undecided_within_its_own_limit(monkeypatch: pytest.Monk
     monkeypatch.setattr(judge, "BUILD_LIMIT", 0.3)
     real = judge.Checker
     judge.parse(r"\delta_j^{(L)} = y_j")  # the parser's tables are built at startup, not in the time
-    monkeypatch.setattr(judge, "Checker", lambda exercise: (time.sleep(1.5), real(exercise))[1])
+    monkeypatch.setattr(judge, "Checker", lambda exercise, activation="": (time.sleep(1.5), real(exercise, activation))[1])
     start = time.perf_counter()
     v = judge.check_within("i", r"\delta_j^{(L)} = y_j - t_j", 0.1)
     assert v.verdict == "undecided" and "built" in v.message and v.read_as, v
