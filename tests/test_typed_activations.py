@@ -140,9 +140,17 @@ def torch_loss_and_grads(params: dict[str, np.ndarray], X: np.ndarray, T: np.nda
     return float(E.detach()), {k: v.grad.numpy() for k, v in p.items()}
 
 
-@pytest.mark.parametrize("name", ["elu", "gelu", "silu", "softsign", "mish", "leaky_relu", "relu"])
-def test_emitted_module_matches_pytorch_also_at_the_kink(name: str) -> None:
-    module = verify_code.load(module_source("3,5,2", name, "sum-of-squares", "float64"), f"typed_{name}")
+TYPED_AS_TORCH = [(name, name) for name in ["elu", "gelu", "silu", "softsign", "mish", "leaky_relu", "relu"]] + [
+    ("t_elu=max(a,0)+min(0,exp(a)-1)", "elu"), ("t_elu2=Piecewise((a, a > 0), (exp(a) - 1, True))", "elu"),
+    ("t_lrelu=max(a, 0.01*a)", "leaky_relu"), ("t_softsign=a/(1+abs(a))", "softsign"), ("t_gelu=a*Phi(a)", "gelu"),
+    ("t_swish=a/(1+exp(-a))", "silu"), ("t_mish=a*tanh(log(1+exp(a)))", "mish")]
+
+
+@pytest.mark.parametrize("activation,name", TYPED_AS_TORCH, ids=[t for t, _ in TYPED_AS_TORCH])
+def test_emitted_module_matches_pytorch_also_at_the_kink(activation: str, name: str) -> None:
+    """Registered and typed activations alike: loss and every gradient against torch's own function."""
+    stem = activation.split("=")[0]
+    module = verify_code.load(module_source("3,5,2", activation, "sum-of-squares", "float64"), f"typed_{stem}")
     rng = np.random.default_rng(1)
     params = module.init_params(seed=3)
     X, T = rng.standard_normal((7, 3)), rng.standard_normal((7, 2))
