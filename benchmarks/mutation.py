@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED, ALL = 2456, "all"  # ALL: every registered exercise
 ENGINE = ["derive/rules/*.py", "derive/exercises/*.py", "derive/backprop/*.py", "derive/core/verify.py",
           "derive/core/checks.py", "derive/core/points.py", "derive/core/expand.py", "derive/core/worlds.py",
-          "derive/core/network.py", "derive/core/activations.py", "derive/emit/code/*.py"]
+          "derive/core/network.py", "derive/core/activations.py", "derive/core/branches.py", "derive/core/zform.py",
+          "derive/core/losses.py", "derive/emit/code/*.py"]
 # Module under derive/ (or folder) -> the exercises it serves; the first match wins. "all": every registered id.
 KILLERS: list[tuple[str, str]] = [
     ("exercises/a_b_closed_form.py", "a,b,c"), ("exercises/c_recursion.py", "c"),
@@ -33,7 +34,10 @@ KILLERS: list[tuple[str, str]] = [
     ("exercises/g_cross_entropy.py", "g"), ("exercises/h_minibatch.py", "h"), ("exercises/i_softmax_delta.py", "i"),
     ("exercises/j_hidden_delta.py", "j,l"), ("exercises/k_regression_delta.py", "k"),
     ("exercises/l_dataset_gradient.py", "l"), ("exercises/vectorised_form.py", "vectorised"),
-    ("exercises/output_layer.py", "i,k"), ("exercises/toy_network.py", "e,f,h"), ("exercises/", ALL),
+    ("exercises/output_layer.py", "i,k"), ("exercises/toy_network.py", "e,f,h"),
+    ("exercises/activation_derivative.py", "activation"), ("exercises/output_deltas.py", "losses"), ("exercises/", ALL),
+    ("rules/losses.py", "losses"), ("core/branches.py", "activation,j,vectorised"), ("core/zform.py", "activation,code"),
+    ("core/losses.py", "losses,k,code"), ("backprop/formulas.py", "activation,j,vectorised"),
     ("rules/deltas.py", "i,j,k,l"), ("rules/likelihood.py", "e,f,g,h"), ("rules/network.py", "a,b,c,e,f,h"),
     ("rules/", ALL), ("backprop/", "j,k,l,vectorised"), ("core/", ALL), ("emit/code/", "code")]
 CODE_TESTS = ["tests/test_code.py", "tests/test_code_numeric.py"]  # the killer of emit/code without exercise "code"

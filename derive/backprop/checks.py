@@ -8,7 +8,7 @@ from derive.backprop.net import UNDEFINED, Net
 from derive.core.checks import Check, timed
 from derive.core.fields import Field
 
-REAL = ("tanh", "sigmoid", "softplus", "relu")
+REAL = ("tanh", "sigmoid", "softplus", "relu", "elu", "gelu", "silu", "leaky_relu", "softsign", "mish")  # in turn
 
 
 def network_check(net: Net, field: Field, seed: int = 1, per_layer: int | None = None,

@@ -18,12 +18,13 @@ LARGE = 1000  # above this many weights a shape is checked at full size only (fl
 
 
 def shapes(config: Config) -> list[Model]:
-    """Several shapes (relu, identity exact; tanh, sigmoid, softplus at 50 digits) and the user's."""
+    """Several shapes (relu, identity exact; tanh, sigmoid, softplus, elu, softsign at 50 digits) and the user's."""
     models = [Model.of((2, 3, 2), ("tanh",), "cross-entropy", N=3),
               Model.of((3, 4, 4, 2), ("relu", "identity"), "sum-of-squares", N=2),
               Model.of((1, 3, 1), ("softplus",), "gaussian-nll", N=4),
               Model.of((2, 2), (), "cross-entropy", N=2),
-              Model.of((3, 3, 3, 3), ("sigmoid", "relu"), "sum-of-squares", N=1)]
+              Model.of((3, 3, 3, 3), ("sigmoid", "relu"), "sum-of-squares", N=1),
+              Model.of((2, 3, 3, 2), ("elu", "softsign"), "binary-cross-entropy", N=2, reduction="mean")]
     loss = config.loss if config.loss is not None else classification_loss(config.widths)
     user = Model.of(config.widths, config.activations, loss, N=2, reduction=config.reduction or "sum")
     return models + ([user] if user not in models else [])
