@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive.core import activations
 from derive.core.activations import DIGITS, NUMERIC, POINTS, a, z
+from derive.core.branches import branches
 from derive.core.checks import Check, Context, timed
 from derive.core.derivation import Derivation, Step
 from derive.core.errors import DeriveError
@@ -90,11 +91,28 @@ def checks_of(act: activations.Activation, rules: list[str]) -> list[Check]:
                                               f"simplify" + ("" if act.pieces is None else " piece by piece")),
                          limit, lambda: (prove(wrong), "g + (1 + z^2)/97")))
         labels.append(f"step 1 = step 2 ({rules[2]})")
+    if act.pieces is not None:
+        out.append(timed("symbolic", lambda: continuity(act, sp.Integer(0)), limit,
+                         lambda: continuity(act, sp.Rational(1, 97))))
+        labels.append(links[0])
     slope = act.dh.replace(sp.Heaviside, lambda x, *_: sp.Heaviside(x, 0))  # relu'(0) = 0, as the code takes it
     for c in act.kinks:
         out.append(kink_check(act, slope, c, limit))
         labels.append(links[1])
     return [replace(c, detail=f"{label}: {c.detail}") for c, label in zip(out, labels)]
+
+
+def continuity(act: activations.Activation, jump: sp.Expr) -> tuple[bool, str]:
+    """The pieces meet at every kink (derive.core.branches refuses a jump); `jump` lifts every piece
+    right of a kink by that much: the control, which must be refused."""
+    assert act.pieces is not None
+    lifted = tuple(f + jump * i for i, f in enumerate(act.pieces.pieces))
+    try:
+        branches(act.name, act.pieces.join(a, lifted), a)
+    except DeriveError as exc:
+        return False, str(exc)
+    kinks = ", ".join(f"a = {c}" for c in act.kinks)
+    return True, f"h is continuous: its pieces meet at {kinks} (a jump of 1/97 there is refused)"
 
 
 def kink_check(act: activations.Activation, slope: sp.Expr, c: sp.Expr, limit: float) -> Check:

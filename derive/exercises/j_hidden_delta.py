@@ -160,7 +160,7 @@ def exercise_j(config: Config) -> Exercise:
             checks.append(network_check(Net(widths, ("relu",) * (len(widths) - 2)), EXACT, seed=2))
     checks += architecture_checks(config)
     if len(config.widths) < 4:  # the full-size checks on three layers of weights too: a shallow
-        deep = Net(SWEEP[2], ("tanh", "relu"), "cross-entropy", N=2)  # net has one hidden delta
+        deep = Net(SWEEP[2], ("gelu", "relu"), "cross-entropy", N=2)  # net has one hidden delta (gelu: erf on duals)
         checks += fullsize.checks(deep)
     return Exercise("j", "Backpropagation for any layer $l < L$ (eqs. 8, 9)",
                     "Exercise j): show $\\partial E / \\partial w_{ji}^{(l)} = \\delta_j^{(l)} z_i^{(l-1)}$ "
