@@ -233,3 +233,17 @@ def test_registry_check_rejects_a_wrong_formula_for_a_new_activation() -> None:
     gelu = activations.get("gelu")
     with pytest.raises(DeriveError, match="h' of gelu"):
         activations.check(replace(gelu, dh=gelu.dh + (1 + a**2) / 97))
+
+
+def test_a_wrong_piece_is_found_whatever_was_judged_before() -> None:
+    """With kinks, 16 points instead of 4: an answer right on one side of the kink only is wrong in
+    every order of judging (leaves are drawn on demand, so earlier answers change what a point holds)."""
+    from derive.check.judge import KINKED_SEEDS, Checker
+    wrong = J.replace("HP", ELU_PRIME.replace("e^{a_j^{(l)}}", "a_j^{(l)}"))
+    others = [J.replace("HP", ELU_PRIME), J.replace("HP", r"h'(a_j^{(l)})"), r"\delta_j^{(l)} = 0"]
+    for first in range(len(others) + 1):
+        checker = Checker("j", "elu")
+        assert checker.seeds == KINKED_SEEDS
+        for answer in others[:first]:
+            checker.check(answer)
+        assert checker.check(wrong).verdict == "wrong"

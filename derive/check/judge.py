@@ -29,6 +29,7 @@ from derive.core import notation as nt
 
 VERDICTS = ("correct", "convention", "incomplete", "wrong", "unreadable", "undecided")
 SEEDS = (0, 1, 2, 3)
+KINKED_SEEDS = tuple(range(16))  # an activation with kinks: each piece must be met, a side missed with p <= 2^-15
 POINTS = "exact-points"  # the route names a verdict records (Verdict.routes)
 
 
@@ -74,6 +75,7 @@ class Checker:
     activation: str = ""  # a registered activation for every hidden h (its h' with it), "" for h undefined
     ref: Reference = field(init=False)
     points: list[Point] = field(init=False)
+    seeds: tuple[int, ...] = field(init=False)
     cache: dict[tuple[object, ...], sp.Expr] = field(default_factory=dict)
     written: dict[tuple[object, ...], sp.Basic | None] = field(default_factory=dict)  # for the symbolic route
     links: int = 0
@@ -81,8 +83,10 @@ class Checker:
     def __post_init__(self) -> None:
         self.ref = target_reference(self.exercise)
         hidden = activations.get(self.activation).lambda_h if self.activation else None
-        self.points = [Point(self.ref.space, seed, activation=hidden) for seed in SEEDS]
-        self.cheapest = sorted(range(len(SEEDS)), key=lambda n: (sp.prod(self.points[n].sizes.values()), n))
+        kinked = bool(self.activation) and bool(activations.get(self.activation).kinks)
+        self.seeds = KINKED_SEEDS if kinked else SEEDS
+        self.points = [Point(self.ref.space, seed, activation=hidden) for seed in self.seeds]
+        self.cheapest = sorted(range(len(self.seeds)), key=lambda n: (sp.prod(self.points[n].sizes.values()), n))
         self.forms = {t.key: [(None, canonical(t.rhs))] + [(c, canonical(e)) for c, e in t.conventions]
                       for t in self.ref.targets}
         self.mutants = {t.key: [(c, m) for c, e in self.forms[t.key] for m in mk.mutants(e, t.mistakes)] for t in self.ref.targets}
@@ -146,7 +150,7 @@ class Checker:
         structural = [("free-index", extra)] if extra else []
         structural += [("reused-index", m) for m in {mk.reused_index(s) for s in sides} if m]
         values = [[value(s, p, alias) for p in self.points] for s in sides]
-        truth = [self.known((target.key, seed), target.rhs, p) for seed, p in zip(SEEDS, self.points)]
+        truth = [self.known((target.key, seed), target.rhs, p) for seed, p in zip(self.seeds, self.points)]
         chain = [truth] + values
         links = [all(same(u, v) for u, v in zip(a, b)) for a, b in pairwise(chain)]
         failing = None if one_sided or all(links) else links.index(False)
@@ -161,7 +165,7 @@ class Checker:
             return replace(self.wrong(shown, read, failing, structural), routes=routes)
         student = values[wrong]
         for convention, form in self.forms[target.key][1:]:
-            rhs = [self.known((target.key, convention, s), form, p) for s, p in zip(SEEDS, self.points)]
+            rhs = [self.known((target.key, convention, s), form, p) for s, p in zip(self.seeds, self.points)]
             if all(same(u, v) for u, v in zip(student, rhs)) and failing in (None, len(links) - 1):
                 routes = self.routes([sides[wrong]], (target.key, convention), form, alias, True, 0)
                 if routes is None:
@@ -194,7 +198,7 @@ class Checker:
         found: list[tuple[str, str]] = []
         survivors = list(enumerate(self.mutants[target.key]))
         for at in self.cheapest:  # every mutant is valued at the first point only: the one with the smallest sizes
-            seed, p, v = SEEDS[at], self.points[at], student[at]
+            seed, p, v = self.seeds[at], self.points[at], student[at]
             survivors = [(n, cm) for n, cm in survivors if same(v, self.known((target.key, "m", n, seed), cm[1].expr, p))]
         for _, (_, m) in survivors:
             if m.id not in [f for f, _ in found]:
