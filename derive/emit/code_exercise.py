@@ -1,8 +1,8 @@
-"""Exercise "code": the module `derive code` writes, run and checked (registered by `derive verify`).
+"""Exercise "code": the module `derive code` writes, run and checked (registered by verify and the sheet).
 
 It sits outside derive.emit.code, which may not import the exercises. `registered()` adds it
-to the registry, last, only while `derive verify` runs: the solution sheet, which builds the
-whole registry, is about the derivations and has no section for it.
+to the registry, last, while `derive verify` or `derive sheet` runs; the exercise's own sheet
+leaves it out (derive.emit.sheet.EXERCISE_SHEET), a network's sheet shows it.
 """
 from __future__ import annotations
 

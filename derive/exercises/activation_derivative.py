@@ -71,8 +71,7 @@ def checks_of(act: activations.Activation, rules: list[str]) -> list[Check]:
     independent = "the independent h'" + (" (the typed formula's dual numbers)" if act.typed else " (NUMERIC)")
 
     def values(claim: sp.Expr) -> tuple[bool, str]:
-        ok, why = against(act, claim, num.h, tight, "the independent h", what_h="h(a)")
-        return ok, why
+        return against(act, claim, num.h, tight, "the independent h", what_h="h(a)")
     links = [f"lhs = step 0 ({rules[0]})", f"step 0 = step 1 ({rules[1]})"]
     out = [
         timed("mpmath-50", lambda: values(act.h), limit, lambda: values(act.h + OFF_A)),

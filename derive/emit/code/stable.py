@@ -44,7 +44,7 @@ def _in_s(expr: sp.Expr, u: sp.Symbol) -> sp.Expr | None:
     """expr with e^(+-u) written in s and t, or None where that is not a polynomial in s."""
     if not expr.has(sp.exp(u), sp.exp(-u)):
         return None
-    rewritten = sp.factor(sp.cancel(expr.subs(sp.exp(-u), 1 / S - 1).subs(sp.exp(u), S / (1 - S))))
+    rewritten = sp.factor(sp.cancel(expr.subs(sp.exp(-u), 1 / S - 1)))  # subs rewrites exp(u) = 1/exp(-u) too
     if rewritten.has(sp.exp(u), sp.exp(-u)) or not rewritten.is_polynomial(S):
         return None
     parts = sp.collect(sp.expand(rewritten), u, evaluate=False)
